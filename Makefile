@@ -1,0 +1,201 @@
+# receptor: a privilege-separated Receptor mesh daemon.
+#
+#	make		build everything into $(OBJ)
+#	make run	install missing packages, build, run a node on etc/
+#	make check	install missing packages, build, run the test suite
+#	make install	PREFIX=/usr/local DESTDIR=
+#	make SANITIZE=1	the same with ASan+UBSan (objects in obj-san/)
+
+PREFIX		?= /usr/local
+SBINDIR		?= $(PREFIX)/sbin
+BINDIR		?= $(PREFIX)/bin
+LIBEXECDIR	?= $(PREFIX)/libexec/receptor
+MANDIR		?= $(PREFIX)/share/man
+SYSCONFDIR	?= /etc
+SYSTEMDDIR	?= /lib/systemd/system
+SYSUSERSDIR	?= /usr/lib/sysusers.d
+TMPFILESDIR	?= /usr/lib/tmpfiles.d
+DESTDIR		?=
+
+VERSION		 = 0.1.0
+CC		?= cc
+CFLAGS		?= -O2 -g
+WARNINGS	 = -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes \
+		   -Wshadow -Wpointer-arith -Wno-unused-parameter
+PKGS		 = libbsd-overlay libevent yaml-0.1 json-c libseccomp
+
+ifeq ($(SANITIZE),1)
+OBJ		?= obj-san
+SANFLAGS	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=undefined
+else
+OBJ		?= obj
+SANFLAGS	 =
+endif
+
+PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ATF_CFLAGS	:= $(shell pkg-config --cflags atf-c 2>/dev/null)
+ATF_LIBS	:= $(shell pkg-config --libs atf-c 2>/dev/null)
+
+ALL_CFLAGS	 = $(CFLAGS) $(WARNINGS) $(SANFLAGS) -std=gnu11 \
+		   -D_GNU_SOURCE -DRECEPTOR_VERSION='"$(VERSION)"' \
+		   -Icommon -Iproto $(PKG_CFLAGS)
+ALL_LDFLAGS	 = $(LDFLAGS) $(SANFLAGS)
+
+# Debian packages the build, the tests and `make run` need.
+DEBS		 = build-essential pkg-config libbsd-dev libevent-dev \
+		   libyaml-dev libjson-c-dev libseccomp-dev libtls-dev \
+		   libatf-dev atf-sh kyua mandoc clang libclang-rt-14-dev
+
+COMMON_SRCS	 = $(wildcard common/*.c)
+PROTO_SRCS	 = $(wildcard proto/*.c)
+PARENT_SRCS	 = $(wildcard receptor/*.c)
+NETD_SRCS	 = $(wildcard netd/*.c)
+WORKD_SRCS	 = $(wildcard workd/*.c)
+CTLD_SRCS	 = $(wildcard ctld/*.c)
+RCPTCTL_SRCS	 = $(wildcard rcptctl/*.c)
+UNIT_SRCS	 = $(wildcard regress/unit/*_test.c)
+E2E_SRCS	 = $(wildcard regress/e2e/*_test.sh)
+FUZZ_SRCS	 = $(wildcard regress/fuzz/*_fuzz.c)
+BENCH_SRCS	 = $(wildcard regress/bench/*.sh)
+KYUAFILES	 = $(wildcard regress/Kyuafile regress/*/Kyuafile)
+
+objs		 = $(patsubst %.c,$(OBJ)/%.o,$(1))
+LIBCOMMON	 = $(OBJ)/libcommon.a
+PARENT		 = $(OBJ)/sbin/receptor
+NETD		 = $(OBJ)/libexec/receptor/netd
+WORKD		 = $(OBJ)/libexec/receptor/workd
+CTLD		 = $(OBJ)/libexec/receptor/ctld
+RCPTCTL		 = $(OBJ)/bin/rcptctl
+PROGS		 = $(PARENT) $(NETD) $(WORKD) $(CTLD) \
+		   $(if $(RCPTCTL_SRCS),$(RCPTCTL))
+UNIT_TESTS	 = $(patsubst %.c,$(OBJ)/%,$(UNIT_SRCS))
+E2E_TESTS	 = $(patsubst %.sh,$(OBJ)/%,$(E2E_SRCS))
+REGRESS		 = $(UNIT_TESTS) $(E2E_TESTS) $(addprefix $(OBJ)/,$(KYUAFILES)) \
+		   $(patsubst %,$(OBJ)/%,$(wildcard regress/e2e/*.subr)) \
+		   $(patsubst %,$(OBJ)/%,$(wildcard regress/unit/data/*)) \
+		   $(patsubst man/%,$(OBJ)/regress/man/%,$(MANS))
+MANS		 = $(wildcard man/*.[158])
+
+.PHONY: all deps run check check-sanitize fuzz bench install lint clean
+
+all: $(PROGS) $(REGRESS)
+
+deps:
+	@missing=; for p in $(DEBS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		    grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		    apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	fi; \
+	if [ "$$(id -u)" = 0 ] && ! getent passwd _receptor >/dev/null; then \
+		echo "creating user _receptor"; \
+		useradd --system --no-create-home --home-dir /nonexistent \
+		    --shell /usr/sbin/nologin _receptor || exit 1; \
+	fi
+
+# The example config, logging to the terminal; ^C stops every process.
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(PARENT) --config etc/receptor.conf
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	cd $(OBJ)/regress && kyua test
+
+$(LIBCOMMON): $(call objs,$(COMMON_SRCS) $(PROTO_SRCS))
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(PARENT): $(call objs,$(PARENT_SRCS)) $(LIBCOMMON)
+$(NETD): $(call objs,$(NETD_SRCS)) $(LIBCOMMON)
+$(WORKD): $(call objs,$(WORKD_SRCS)) $(LIBCOMMON)
+$(CTLD): $(call objs,$(CTLD_SRCS)) $(LIBCOMMON)
+$(RCPTCTL): $(call objs,$(RCPTCTL_SRCS)) $(LIBCOMMON)
+$(PROGS):
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ATF_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(OBJ)/regress/unit/%_test: $(OBJ)/regress/unit/%_test.o $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(ATF_LIBS)
+
+$(OBJ)/regress/e2e/%_test: regress/e2e/%_test.sh
+	@mkdir -p $(@D)
+	install -m 755 $< $@
+
+$(OBJ)/regress/man/%: man/%
+	@mkdir -p $(@D)
+	install -m 644 $< $@
+
+$(OBJ)/regress/%: regress/%
+	@mkdir -p $(@D)
+	install -m 644 $< $@
+
+# libFuzzer harnesses, each run for FUZZTIME seconds.
+FUZZTIME	?= 60
+FUZZ_CFLAGS	 = -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 \
+		   -D_GNU_SOURCE -DRECEPTOR_VERSION='"$(VERSION)"' \
+		   -Icommon -Iproto $(PKG_CFLAGS)
+FUZZERS		 = $(patsubst regress/fuzz/%.c,$(OBJ)/fuzz/%,$(FUZZ_SRCS))
+
+$(OBJ)/fuzz/%: regress/fuzz/%.c $(COMMON_SRCS) $(PROTO_SRCS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(COMMON_SRCS) $(PROTO_SRCS) $(PKG_LIBS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZERS)
+	@for f in $(FUZZERS); do \
+		corpus=regress/fuzz/corpus/$$(basename $$f); \
+		mkdir -p $(OBJ)/corpus/$$(basename $$f); \
+		echo "fuzzing $$f for $(FUZZTIME)s"; \
+		$$f -max_total_time=$(FUZZTIME) -print_final_stats=1 \
+		    $(OBJ)/corpus/$$(basename $$f) \
+		    $$( [ -d $$corpus ] && echo $$corpus ) || exit 1; \
+	done
+
+bench: all
+	@for b in $(BENCH_SRCS); do OBJ=$(OBJ) sh $$b || exit 1; done
+
+lint:
+	mandoc -Tlint -Wwarning $(MANS)
+
+install: $(PROGS)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(SYSTEMDDIR) \
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
+	install -m 755 $(PARENT) $(DESTDIR)$(SBINDIR)/receptor
+	install -m 755 $(NETD) $(WORKD) $(CTLD) $(DESTDIR)$(LIBEXECDIR)/
+	$(if $(RCPTCTL_SRCS),install -m 755 $(RCPTCTL) $(DESTDIR)$(BINDIR)/)
+	install -m 644 man/receptor.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 man/receptor.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	$(if $(wildcard man/rcptctl.1),install -m 644 man/rcptctl.1 \
+	    $(DESTDIR)$(MANDIR)/man1/)
+	[ -e $(DESTDIR)$(SYSCONFDIR)/receptor.conf ] || \
+	    install -m 644 etc/receptor.conf $(DESTDIR)$(SYSCONFDIR)/
+	sed 's|@SBINDIR@|$(SBINDIR)|g' etc/receptor.service > \
+	    $(DESTDIR)$(SYSTEMDDIR)/receptor.service
+	install -m 644 etc/receptor.sysusers \
+	    $(DESTDIR)$(SYSUSERSDIR)/receptor.conf
+	install -m 644 etc/receptor.tmpfiles \
+	    $(DESTDIR)$(TMPFILESDIR)/receptor.conf
+	if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && \
+	    ! getent passwd _receptor >/dev/null; then \
+		useradd --system --no-create-home --home-dir /nonexistent \
+		    --shell /usr/sbin/nologin _receptor; \
+	fi
+
+clean:
+	rm -rf obj obj-san
+
+-include $(shell find $(OBJ) -name '*.d' 2>/dev/null)

@@ -1,0 +1,149 @@
+/*
+ * The configuration: Go receptor's format (a YAML list of one-key maps, or
+ * the same actions on the command line as --ACTION key=value ...), driven
+ * by one schema table (config_schema.c) that lists every action and field.
+ */
+#ifndef RECEPTOR_CONFIG_H
+#define RECEPTOR_CONFIG_H
+
+#include <sys/queue.h>
+#include <stdio.h>
+
+#include "imsg.h"
+
+enum cfg_type {
+	CFG_STRING,
+	CFG_INT,	/* Go int: decimal, 0x.., 0.. octal */
+	CFG_FLOAT,	/* cost */
+	CFG_BOOL,
+	CFG_DURATION,	/* Go duration text ("5m", "1h30s"), kept as text */
+	CFG_LIST,	/* list of strings */
+	CFG_MAP,	/* string keys -> string values (nodecost, config) */
+	CFG_RULES,	/* list of maps with string values (firewallrules) */
+};
+
+/* cfg_field.flags */
+#define CFGF_REQUIRED	0x01
+#define CFGF_BARE	0x02	/* the field a bare scalar sets */
+#define CFGF_HIDDEN	0x04	/* not in --help or the man page */
+
+/* cfg_action.flags */
+#define CFGA_SINGLETON	0x01	/* "only one <a> directive is allowed" */
+#define CFGA_EXCLUSIVE	0x02	/* runs alone and exits (cert-*, version) */
+#define CFGA_HIDDEN	0x04	/* command-runner */
+
+/* cfg_action.roles: which processes receive items of this action */
+#define CFGR_PARENT	(1 << 0)
+#define CFGR_NETD	(1 << 1)
+#define CFGR_WORKD	(1 << 2)
+#define CFGR_CTLD	(1 << 3)
+
+struct cfg_field {
+	const char	*name;		/* lowercase */
+	enum cfg_type	 type;
+	int		 flags;
+	const char	*def;		/* default as text, NULL for none */
+	const char	*help;
+};
+
+struct cfg_action {
+	const char		*name;	/* lowercase */
+	int			 flags;
+	int			 roles;
+	const struct cfg_field	*fields;	/* ends with a NULL name */
+	const char		*help;
+};
+
+extern const struct cfg_action cfg_actions[];	/* ends with a NULL name */
+
+struct cfg_pair {
+	char		*key;
+	char		*val;
+};
+
+struct cfg_map {
+	struct cfg_pair	*pairs;
+	size_t		 npairs;
+};
+
+struct cfg_value {
+	int		 set;		/* given in the file or command line */
+	unsigned	 line, col;	/* where, when set from a file */
+	char		*str;		/* STRING, DURATION */
+	long long	 num;		/* INT, BOOL */
+	double		 real;		/* FLOAT */
+	char		**list;		/* LIST */
+	size_t		 nlist;
+	struct cfg_map	 map;		/* MAP */
+	struct cfg_map	*rules;		/* RULES */
+	size_t		 nrules;
+};
+
+struct cfg_item {
+	TAILQ_ENTRY(cfg_item)	 entry;
+	const struct cfg_action	*action;
+	char			*file;		/* NULL for the command line */
+	unsigned		 line, col;
+	struct cfg_value	*values;	/* one per schema field, in order */
+};
+TAILQ_HEAD(cfg_items, cfg_item);
+
+struct config {
+	struct cfg_items	 items;		/* in file/command-line order */
+};
+
+/* What the command line asked for besides actions. */
+struct cmdline {
+	int		 check;		/* -n: check the config and exit */
+	int		 verbose;	/* -v: with -n, print it back */
+	int		 help;		/* --help, -h, or no arguments */
+	int		 version;	/* --version */
+	int		 sandbox_trap;	/* -T: seccomp violations trap+log */
+	char		*user;		/* -u USER: unprivileged user */
+	char		*conffile;	/* first --config, re-read on reload */
+};
+
+struct cfg_error {
+	char		 msg[1024];	/* "file:line:col: action: field: why" */
+};
+
+/*
+ * Parse a whole command line: options, --config files merged in place, and
+ * --ACTION key=value items, then validate (implicit node, singletons,
+ * required fields, value checks). On error returns NULL with *err filled.
+ */
+struct config	*config_from_argv(int argc, char *argv[], struct cmdline *,
+		    struct cfg_error *err);
+/* Parse one YAML file into cf (used by config_from_argv). */
+int		 config_parse_file(struct config *, const char *path,
+		    struct cfg_error *);
+/* Parse a YAML document held in memory; name is used in errors. */
+int		 config_parse_buf(struct config *, const char *name,
+		    const char *buf, size_t len, struct cfg_error *);
+/* Checks that need the whole config; fills in the implicit node. */
+int		 config_validate(struct config *, struct cfg_error *);
+struct config	*config_new(void);
+void		 config_free(struct config *);
+
+/* Canonical YAML that parses back to the same config (-nv). */
+void		 config_print(FILE *, const struct config *);
+/* --help text, generated from the schema. */
+void		 config_usage(FILE *);
+
+const struct cfg_action	*cfg_action_find(const char *name);
+struct cfg_item		*config_first(const struct config *, const char *action);
+struct cfg_item		*config_next(struct cfg_item *, const char *action);
+/* The value of a field by name; NULL if the action has no such field. */
+const struct cfg_value	*cfg_get(const struct cfg_item *, const char *field);
+/* Shorthands: the value if set, else the schema default. */
+const char		*cfg_str(const struct cfg_item *, const char *field);
+long long		 cfg_int(const struct cfg_item *, const char *field);
+double			 cfg_float(const struct cfg_item *, const char *field);
+int			 cfg_bool(const struct cfg_item *, const char *field);
+
+/* Send one item over a channel, and rebuild it on the other side. */
+void		 cfg_item_encode(const struct cfg_item *, struct msgbuild *);
+struct cfg_item	*cfg_item_decode(struct msgread *);
+void		 cfg_item_free(struct cfg_item *);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * Messages between the daemon's processes. Payloads are built and read
+ * with the typed msg_* calls of common/imsg.h, never copied as structs.
+ */
+#ifndef RECEPTOR_PROTO_H
+#define RECEPTOR_PROTO_H
+
+enum imsg_type {
+	IMSG_NONE,
+
+	/* start-up handshake (parent <-> every child) */
+	IMSG_HELLO,		/* parent -> child: u32 log level, u32 trap */
+	IMSG_PEER_FD,		/* parent -> child: u32 role; fd = channel */
+	IMSG_PEER_HELLO,	/* child -> child over a new peer channel */
+	IMSG_PEERS_READY,	/* child -> parent: every peer acknowledged */
+
+	/* configuration, object by object (parent -> child) */
+	IMSG_RECONF_START,	/* u32 generation */
+	IMSG_RECONF_ITEM,	/* one config item (cfg_item_encode) */
+	IMSG_RECONF_DONE,	/* u32 generation */
+	IMSG_RECONF_APPLIED,	/* child -> parent: u32 generation */
+
+	IMSG_CHILD_READY,	/* child -> parent: sandboxed and serving */
+};
+
+#endif
