@@ -40,7 +40,7 @@ ATF_LIBS	:= $(shell pkg-config --libs atf-c 2>/dev/null)
 
 ALL_CFLAGS	 = $(CFLAGS) $(WARNINGS) $(SANFLAGS) -std=gnu11 \
 		   -D_GNU_SOURCE -DRECEPTOR_VERSION='"$(VERSION)"' \
-		   -Icommon -Iproto $(PKG_CFLAGS)
+		   -Icommon -Iproto -Inetd -Iworkd -Ictld $(PKG_CFLAGS)
 ALL_LDFLAGS	 = $(LDFLAGS) $(SANFLAGS)
 
 # Debian packages the build, the tests and `make run` need.
@@ -63,6 +63,11 @@ KYUAFILES	 = $(wildcard regress/Kyuafile regress/*/Kyuafile)
 
 objs		 = $(patsubst %.c,$(OBJ)/%.o,$(1))
 LIBCOMMON	 = $(OBJ)/libcommon.a
+# Each child's code but its main(), for the unit tests to link.
+LIBNETD		 = $(OBJ)/libnetd.a
+LIBWORKD	 = $(OBJ)/libworkd.a
+LIBCTLD		 = $(OBJ)/libctld.a
+LIBS_CHILDREN	 = $(LIBNETD) $(LIBWORKD) $(LIBCTLD)
 PARENT		 = $(OBJ)/sbin/receptor
 NETD		 = $(OBJ)/libexec/receptor/netd
 WORKD		 = $(OBJ)/libexec/receptor/workd
@@ -108,14 +113,18 @@ check: deps
 	cd $(OBJ)/regress && kyua test
 
 $(LIBCOMMON): $(call objs,$(COMMON_SRCS) $(PROTO_SRCS))
+$(LIBNETD): $(call objs,$(filter-out netd/netd.c,$(NETD_SRCS)))
+$(LIBWORKD): $(call objs,$(filter-out workd/workd.c,$(WORKD_SRCS)))
+$(LIBCTLD): $(call objs,$(filter-out ctld/ctld.c,$(CTLD_SRCS)))
+$(LIBCOMMON) $(LIBS_CHILDREN):
 	@mkdir -p $(@D)
 	rm -f $@
 	$(AR) rcs $@ $^
 
 $(PARENT): $(call objs,$(PARENT_SRCS)) $(LIBCOMMON)
-$(NETD): $(call objs,$(NETD_SRCS)) $(LIBCOMMON)
-$(WORKD): $(call objs,$(WORKD_SRCS)) $(LIBCOMMON)
-$(CTLD): $(call objs,$(CTLD_SRCS)) $(LIBCOMMON)
+$(NETD): $(OBJ)/netd/netd.o $(LIBNETD) $(LIBCOMMON)
+$(WORKD): $(OBJ)/workd/workd.o $(LIBWORKD) $(LIBCOMMON)
+$(CTLD): $(OBJ)/ctld/ctld.o $(LIBCTLD) $(LIBCOMMON)
 $(RCPTCTL): $(call objs,$(RCPTCTL_SRCS)) $(LIBCOMMON)
 $(PROGS):
 	@mkdir -p $(@D)
@@ -125,7 +134,8 @@ $(OBJ)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ATF_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(OBJ)/regress/unit/%_test: $(OBJ)/regress/unit/%_test.o $(LIBCOMMON)
+$(OBJ)/regress/unit/%_test: $(OBJ)/regress/unit/%_test.o $(LIBS_CHILDREN) \
+    $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(ATF_LIBS)
 
 $(OBJ)/regress/e2e/%_test: regress/e2e/%_test.sh
@@ -144,12 +154,16 @@ $(OBJ)/regress/%: regress/%
 FUZZTIME	?= 60
 FUZZ_CFLAGS	 = -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 \
 		   -D_GNU_SOURCE -DRECEPTOR_VERSION='"$(VERSION)"' \
-		   -Icommon -Iproto $(PKG_CFLAGS)
+		   -Icommon -Iproto -Inetd -Iworkd -Ictld $(PKG_CFLAGS)
 FUZZERS		 = $(patsubst regress/fuzz/%.c,$(OBJ)/fuzz/%,$(FUZZ_SRCS))
 
-$(OBJ)/fuzz/%: regress/fuzz/%.c $(COMMON_SRCS) $(PROTO_SRCS)
+FUZZ_LIB_SRCS	 = $(COMMON_SRCS) $(PROTO_SRCS) \
+		   $(filter-out netd/netd.c workd/workd.c ctld/ctld.c, \
+		   $(NETD_SRCS) $(WORKD_SRCS) $(CTLD_SRCS))
+
+$(OBJ)/fuzz/%: regress/fuzz/%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(COMMON_SRCS) $(PROTO_SRCS) $(PKG_LIBS)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRCS) $(PKG_LIBS)
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZERS)

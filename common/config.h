@@ -26,6 +26,33 @@ enum cfg_type {
 #define CFGF_REQUIRED	0x01
 #define CFGF_BARE	0x02	/* the field a bare scalar sets */
 #define CFGF_HIDDEN	0x04	/* not in --help or the man page */
+#define CFGF_NUMMAP	0x08	/* MAP whose values are numbers (nodecost) */
+
+/* cfg_field.check: what config_validate() checks beyond the type */
+enum cfg_check {
+	CFGC_NONE,
+	CFGC_NODEID,		/* not "localhost" */
+	CFGC_PORT,		/* 1-65535 */
+	CFGC_COST,		/* > 0 */
+	CFGC_NODECOST,		/* every value > 0 */
+	CFGC_PERM,		/* file mode 0-07777, printed in octal */
+	CFGC_LOGLEVEL,		/* error, warning, info, debug, any case */
+	CFGC_TLSSERVER,		/* names a tls-server */
+	CFGC_TLSCLIENT,		/* names a tls-client */
+	CFGC_HOSTPORT,		/* host:port */
+	CFGC_TCPLISTEN,		/* port or host:port */
+	CFGC_WSURL,		/* ws:// or wss:// URL */
+	CFGC_HEADER,		/* Name:value */
+	CFGC_PINS,		/* hex fingerprints of 32 or 64 bytes */
+	CFGC_TIME,		/* RFC 3339 date and time */
+	CFGC_BITS,		/* RSA key size */
+	CFGC_CIDR4_30,		/* IPv4 /30 network */
+	CFGC_CIDRS,		/* comma separated CIDR networks */
+	CFGC_IPS,		/* IP addresses */
+	CFGC_AUTHMETHOD,	/* kubeconfig, incluster, runtime */
+	CFGC_STREAMMETHOD,	/* logger, tcp */
+	CFGC_FILE,		/* a non-empty file name */
+};
 
 /* cfg_action.flags */
 #define CFGA_SINGLETON	0x01	/* "only one <a> directive is allowed" */
@@ -44,6 +71,7 @@ struct cfg_field {
 	int		 flags;
 	const char	*def;		/* default as text, NULL for none */
 	const char	*help;
+	enum cfg_check	 check;
 };
 
 struct cfg_action {
@@ -84,6 +112,7 @@ struct cfg_item {
 	const struct cfg_action	*action;
 	char			*file;		/* NULL for the command line */
 	unsigned		 line, col;
+	int			 implicit;	/* node added by config_validate() */
 	struct cfg_value	*values;	/* one per schema field, in order */
 };
 TAILQ_HEAD(cfg_items, cfg_item);
@@ -93,6 +122,10 @@ struct config {
 };
 
 /* What the command line asked for besides actions. */
+/*
+ * Options of our own, not in Go receptor: -n, -v (also -nv, -vn), -T and
+ * -u USER; they never clash with an action name.
+ */
 struct cmdline {
 	int		 check;		/* -n: check the config and exit */
 	int		 verbose;	/* -v: with -n, print it back */
@@ -102,6 +135,8 @@ struct cmdline {
 	char		*user;		/* -u USER: unprivileged user */
 	char		*conffile;	/* first --config, re-read on reload */
 };
+/* Free what config_from_argv() allocated in a cmdline. */
+void		 cmdline_clear(struct cmdline *);
 
 struct cfg_error {
 	char		 msg[1024];	/* "file:line:col: action: field: why" */
@@ -131,6 +166,11 @@ void		 config_print(FILE *, const struct config *);
 void		 config_usage(FILE *);
 
 const struct cfg_action	*cfg_action_find(const char *name);
+/* Case-insensitive; NULL if the action has no such field. */
+const struct cfg_field	*cfg_field_find(const struct cfg_action *,
+			    const char *name);
+/* The exclusive item (cert-*, version) if the config has one, else NULL. */
+struct cfg_item		*config_exclusive(const struct config *);
 struct cfg_item		*config_first(const struct config *, const char *action);
 struct cfg_item		*config_next(struct cfg_item *, const char *action);
 /* The value of a field by name; NULL if the action has no such field. */
@@ -140,9 +180,15 @@ const char		*cfg_str(const struct cfg_item *, const char *field);
 long long		 cfg_int(const struct cfg_item *, const char *field);
 double			 cfg_float(const struct cfg_item *, const char *field);
 int			 cfg_bool(const struct cfg_item *, const char *field);
+/* A DURATION field in nanoseconds, or def_ns when neither set nor default. */
+long long		 cfg_duration(const struct cfg_item *, const char *field,
+			    long long def_ns);
+/* Go time.ParseDuration: "1h30m", "250ms", "-1.5h". 0 or -1 on error. */
+int			 cfg_duration_parse(const char *, long long *ns);
 
 /* Send one item over a channel, and rebuild it on the other side. */
 void		 cfg_item_encode(const struct cfg_item *, struct msgbuild *);
+/* Leaves msg_read_end() to the caller, who may read more after the item. */
 struct cfg_item	*cfg_item_decode(struct msgread *);
 void		 cfg_item_free(struct cfg_item *);
 

@@ -50,6 +50,7 @@ struct imsgchan {
 	int			 fd;
 	pid_t			 pid;		/* stamped into outgoing frames */
 	unsigned char		*rbuf;		/* bytes read, not yet framed */
+	size_t			 rpos;		/* start of the next frame */
 	size_t			 rlen;
 	size_t			 rsize;
 	struct imsg_fdqueue	 rfds;		/* descriptors received */
@@ -64,7 +65,8 @@ void	imsgchan_clear(struct imsgchan *);
 
 /*
  * Queue one frame. fd is -1 or a descriptor whose ownership passes to the
- * channel (closed once sent or on imsgchan_clear()).
+ * channel (closed once sent or on imsgchan_clear()); it passes even when
+ * the call fails, so the caller never closes it.
  * Returns 0, or -1 with errno EMSGSIZE (too large) or ENOMEM.
  */
 int	imsg_compose(struct imsgchan *, uint32_t type, uint32_t peerid,
@@ -104,13 +106,15 @@ void	imsg_free(struct imsg *);
  * peer's mistake is an error, never a wild read.
  *
  *	u8 tag ('u' u32, 'U' u64, 'd' double, 's' string, 'b' bytes)
- *	strings: u32 length + bytes (no NUL on the wire); bytes likewise
+ *	strings: u32 length + bytes (no NUL on the wire); bytes likewise;
+ *	a NULL string has length 0xffffffff and no bytes
  */
 struct msgbuild {
 	unsigned char	*buf;
 	size_t		 len;
 	size_t		 size;
-	int		 failed;	/* an append ran out of memory or room */
+	int		 failed;	/* errno of a failed append: ENOMEM or
+					   EMSGSIZE (payload would not fit) */
 };
 
 struct msgread {
@@ -125,7 +129,11 @@ void	msg_add_u64(struct msgbuild *, uint64_t);
 void	msg_add_double(struct msgbuild *, double);
 void	msg_add_str(struct msgbuild *, const char *);	/* NULL allowed */
 void	msg_add_bytes(struct msgbuild *, const void *, size_t);
-/* Queue the built payload as one frame and reset the builder. */
+/*
+ * Queue the built payload as one frame and reset the builder (also on
+ * failure). fd as for imsg_compose(). Returns 0, or -1 with errno from
+ * the failed append or from imsg_compose().
+ */
 int	msg_compose(struct msgbuild *, struct imsgchan *, uint32_t type,
 	    uint32_t peerid, int fd);
 void	msg_free(struct msgbuild *);

@@ -19,8 +19,6 @@ enum imsg_type {
 	IMSG_RECONF_ITEM,	/* one config item (cfg_item_encode) */
 	IMSG_RECONF_DONE,	/* u32 generation */
 	IMSG_RECONF_APPLIED,	/* child -> parent: u32 generation */
-
-	IMSG_CHILD_READY,	/* child -> parent: sandboxed and serving */
 };
 
 #endif

@@ -1,0 +1,245 @@
+/*
+ * sandbox_enter(): the pledge-like call every child makes once, after it
+ * has opened what it needs and before it reads anything from a peer.
+ * As root: look the user up, chroot (netd, ctld), drop to the user for
+ * good. Always: no_new_privs, Landlock, then seccomp, each layer assuming
+ * the one before it may have a hole.
+ */
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+
+#include <linux/capability.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "sandbox.h"
+#include "sandbox_priv.h"
+
+static int	mkdir_p(const char *, mode_t, int *);
+static int	datadir_open(const char *, const struct passwd *);
+static void	chroot_enter(const char *);
+static void	privdrop(const struct passwd *);
+
+static const char *const role_names[ROLE_COUNT] = {
+	[ROLE_PARENT] = "receptor",
+	[ROLE_NETD] = "netd",
+	[ROLE_WORKD] = "workd",
+	[ROLE_CTLD] = "ctld",
+};
+
+static int	sandboxed;
+
+const char *
+role_name(enum proc_role role)
+{
+	if (role < 0 || role >= ROLE_COUNT)
+		return "unknown";
+	return role_names[role];
+}
+
+void
+sandbox_enter(enum proc_role role, const struct sandbox_conf *conf)
+{
+	struct passwd	*pw = NULL;
+	int		 datafd = -1;
+
+	/* The parent stays unconfined: it must fork, exec and read keys. */
+	if (role == ROLE_PARENT)
+		return;
+	if (role < 0 || role >= ROLE_COUNT)
+		fatalx("sandbox for unknown role %d", role);
+	if (sandboxed)
+		fatalx("%s: sandbox entered twice", role_name(role));
+
+	if (geteuid() == 0) {
+		if (conf->user == NULL)
+			fatalx("%s: running as root needs a user to drop to",
+			    role_name(role));
+		/* Before chroot: the passwd database is outside it. */
+		if ((pw = getpwnam(conf->user)) == NULL)
+			fatalx("user %s does not exist; create it with "
+			    "\"useradd --system --no-create-home --home-dir "
+			    "/nonexistent --shell /usr/sbin/nologin %s\"",
+			    conf->user, conf->user);
+		if (pw->pw_uid == 0)
+			fatalx("user %s has uid 0, refusing to run %s as root",
+			    conf->user, role_name(role));
+	}
+	if (role == ROLE_WORKD) {
+		if (conf->datadir == NULL)
+			fatalx("workd: no datadir to confine it to");
+		datafd = datadir_open(conf->datadir, pw);
+	}
+	if (pw != NULL) {
+		if (role != ROLE_WORKD)
+			chroot_enter(conf->chroot);
+		privdrop(pw);
+		log_debug("%s: running as %s (uid %u)", role_name(role),
+		    conf->user, (unsigned)getuid());
+	}
+
+	/* Landlock needs it when unprivileged; seccomp would set it anyway. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
+	sandbox_landlock(role, datafd);
+	if (datafd != -1)
+		close(datafd);
+	sandbox_seccomp(role, conf->trap);
+	sandboxed = 1;
+}
+
+/*
+ * The sanitizer's leak check at exit stops the world with ptrace, which
+ * no sandbox allows: leave leak checking to unconfined processes.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANDBOX_LSAN	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANDBOX_LSAN	1
+#endif
+#endif
+
+#ifdef SANDBOX_LSAN
+int	__lsan_is_turned_off(void);
+
+int
+__lsan_is_turned_off(void)
+{
+	return sandboxed;
+}
+#endif
+
+/* mkdir -p; *created tells whether the last component is new. */
+static int
+mkdir_p(const char *path, mode_t mode, int *created)
+{
+	char	*copy, *p;
+	int	 rv = -1;
+
+	*created = 0;
+	if ((copy = strdup(path)) == NULL)
+		return -1;
+	for (p = copy + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, mode) == -1 && errno != EEXIST)
+			goto out;
+		*p = '/';
+	}
+	if (mkdir(copy, mode) == 0)
+		*created = 1;
+	else if (errno != EEXIST)
+		goto out;
+	rv = 0;
+ out:
+	free(copy);
+	return rv;
+}
+
+/*
+ * Landlock rules name a directory by descriptor; open it while still
+ * privileged, as the user may not be able to search the path's parents.
+ * A datadir we create belongs to the user, who works in it.
+ */
+static int
+datadir_open(const char *path, const struct passwd *pw)
+{
+	int	 created, fd;
+
+	if (mkdir_p(path, 0750, &created) == -1)
+		fatal("datadir %s", path);
+	if (created && pw != NULL &&
+	    chown(path, pw->pw_uid, pw->pw_gid) == -1)
+		fatal("chown %s", path);
+	if ((fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+		fatal("datadir %s", path);
+	return fd;
+}
+
+/*
+ * Checked through the descriptor we chroot to, so the directory can't be
+ * swapped between the check and the chroot.
+ */
+static void
+chroot_enter(const char *path)
+{
+	struct stat	 st;
+	int		 created, fd;
+
+	if (path == NULL)
+		fatalx("running as root needs a chroot directory");
+	if (mkdir_p(path, 0755, &created) == -1)
+		fatal("chroot directory %s", path);
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		fatal("chroot directory %s", path);
+	if (fstat(fd, &st) == -1)
+		fatal("fstat %s", path);
+	if (st.st_uid != 0)
+		fatalx("chroot directory %s is not owned by root", path);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		fatalx("chroot directory %s is writable by group or others",
+		    path);
+	if (fchdir(fd) == -1)
+		fatal("chdir %s", path);
+	if (chroot(".") == -1)
+		fatal("chroot %s", path);
+	if (chdir("/") == -1)
+		fatal("chdir /");
+	close(fd);
+}
+
+static void
+privdrop(const struct passwd *pw)
+{
+	struct __user_cap_header_struct	 hdr;
+	struct __user_cap_data_struct	 data[_LINUX_CAPABILITY_U32S_3];
+	gid_t				 gid = pw->pw_gid;
+	uid_t				 uid = pw->pw_uid;
+	unsigned			 cap, i;
+
+	/*
+	 * Only root may shrink the bounding set; without it no later exec,
+	 * however it came about, can hand capabilities back. A container
+	 * that denies it still gets everything below.
+	 */
+	for (cap = 0; prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0; cap++)
+		;
+	if (errno != EINVAL && errno != EPERM)
+		fatal("prctl(PR_CAPBSET_DROP, %u)", cap);
+
+	if (setgroups(1, &gid) == -1)
+		fatal("setgroups");
+	if (setresgid(gid, gid, gid) == -1)
+		fatal("setresgid");
+	if (setresuid(uid, uid, uid) == -1)
+		fatal("setresuid");
+	if (setuid(0) != -1 || setgid(0) != -1)
+		fatalx("privileges could be regained after dropping them");
+
+	/*
+	 * Leaving uid 0 empties the permitted, effective and ambient sets;
+	 * the inheritable set survives it, so empty it too.
+	 */
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capset, &hdr, data) == -1)
+		fatal("capset");
+	if (syscall(SYS_capget, &hdr, data) == -1)
+		fatal("capget");
+	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+		if (data[i].effective != 0 || data[i].permitted != 0 ||
+		    data[i].inheritable != 0)
+			fatalx("capabilities left after dropping privileges");
+}

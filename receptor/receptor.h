@@ -1,0 +1,56 @@
+#ifndef RECEPTOR_RECEPTOR_H
+#define RECEPTOR_RECEPTOR_H
+
+#include <sys/types.h>
+#include <event2/event.h>
+
+#include "config.h"
+#include "imsgev.h"
+#include "sandbox.h"
+
+#define RECEPTOR_USER		"_receptor"
+#define RECEPTOR_CHROOT		"/var/empty"
+#define STOP_GRACE_SECONDS	5
+
+struct child {
+	enum proc_role	 role;
+	pid_t		 pid;		/* 0 once reaped */
+	struct imsgev	 iev;
+	int		 peers_ready;
+	uint32_t	 applied;	/* config generation in force */
+};
+
+struct receptor {
+	struct event_base	*base;
+	struct child		 children[ROLE_COUNT];	/* ROLE_PARENT unused */
+	struct config		*conf;
+	struct cmdline		 cmd;
+	int			 argc;
+	char			**argv;
+	char			 libexec[4096];	/* where the children live */
+	uint32_t		 generation;	/* config last sent */
+	int			 running;	/* initialization complete */
+	int			 stopping;
+	int			 exitcode;
+	struct event		*ev_stop;	/* grace period timer */
+};
+
+extern struct receptor	*rc;
+
+/* receptor.c */
+void	receptor_stop(int exitcode);
+
+/* children.c */
+void	children_start(void);
+void	children_signal(int sig);
+void	children_reap(void);
+int	children_alive(void);
+
+/* reconf.c */
+void	reconf_send(void);
+void	reconf_applied(struct child *, uint32_t generation);
+void	reconf_reload(void);
+enum log_level reconf_log_level(const struct config *);
+const char *reconf_datadir(const struct config *);
+
+#endif

@@ -1,0 +1,249 @@
+#! /usr/bin/env atf-sh
+#
+# The daemon as a whole: its processes, their sandboxes, signals, and how
+# it goes down when any part of it dies.
+
+. "$(atf_get_srcdir)/lib.subr"
+
+CHILDREN="netd workd ctld"
+
+atf_test_case startup cleanup
+startup_head()
+{
+	atf_set "descr" "A local-only node starts four processes and says so"
+}
+startup_body()
+{
+	start_node t1
+	grep -qE '^INFO [0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} Initialization complete$' log ||
+	    atf_fail "no Go-format 'Initialization complete' line: $(cat log)"
+	atf_check_equal 3 "$(pgrep -P "$(receptor_pid)" | wc -l)"
+	for c in $CHILDREN; do
+		child_pid $c >/dev/null
+	done
+}
+startup_cleanup()
+{
+	stop_receptor
+}
+
+atf_test_case sandboxes cleanup
+sandboxes_head()
+{
+	atf_set "descr" "Every child runs under seccomp with no_new_privs" \
+	    "and, started as root, as an unprivileged user"
+}
+sandboxes_body()
+{
+	start_node t1 --node datadir="$PWD/data"
+	for c in $CHILDREN; do
+		pid=$(child_pid $c)
+		atf_check_equal "$c:2" "$c:$(proc_field "$pid" Seccomp)"
+		atf_check_equal "$c:1" "$c:$(proc_field "$pid" NoNewPrivs)"
+		atf_check_equal "$c:0000000000000000" \
+		    "$c:$(proc_field "$pid" CapEff)"
+		if [ "$(id -u)" = 0 ]; then
+			uid=$(proc_field "$pid" Uid)
+			[ "$uid" != 0 ] || atf_fail "$c still runs as root"
+		fi
+	done
+	if [ "$(id -u)" = 0 ]; then
+		for c in netd ctld; do
+			root=$(readlink /proc/"$(child_pid $c)"/root)
+			atf_check_equal "$c:/var/empty" "$c:$root"
+		done
+	fi
+}
+sandboxes_cleanup()
+{
+	stop_receptor
+}
+
+atf_test_case sigterm cleanup
+sigterm_head()
+{
+	atf_set "descr" "SIGTERM stops every process with exit status 0"
+}
+sigterm_body()
+{
+	start_node t1
+	pids=$(pgrep -P "$(receptor_pid)")
+	kill -TERM "$(receptor_pid)"
+	atf_check_equal 0 "$(wait_exit "$(receptor_pid)")"
+	for p in $pids; do
+		wait_gone "$p"
+	done
+}
+sigterm_cleanup()
+{
+	stop_receptor
+}
+
+atf_test_case sigint cleanup
+sigint_head()
+{
+	atf_set "descr" "SIGINT (^C) stops the daemon like SIGTERM"
+}
+sigint_body()
+{
+	start_node t1
+	pids=$(pgrep -P "$(receptor_pid)")
+	kill -INT "$(receptor_pid)"
+	atf_check_equal 0 "$(wait_exit "$(receptor_pid)")"
+	for p in $pids; do
+		wait_gone "$p"
+	done
+}
+sigint_cleanup()
+{
+	stop_receptor
+}
+
+atf_test_case child_killed cleanup
+child_killed_head()
+{
+	atf_set "descr" "SIGKILL of any child brings the daemon down, logged"
+}
+child_killed_body()
+{
+	for c in $CHILDREN; do
+		start_node t1
+		pids=$(pgrep -P "$(receptor_pid)")
+		kill -KILL "$(child_pid $c)"
+		status=$(wait_exit "$(receptor_pid)")
+		[ "$status" != 0 ] || atf_fail "exit status 0 after $c died"
+		grep -q "^ERROR .* $c was killed by signal 9" log ||
+		    atf_fail "no line about $c: $(cat log)"
+		for p in $pids; do
+			wait_gone "$p"
+		done
+	done
+}
+child_killed_cleanup()
+{
+	stop_receptor
+}
+
+atf_test_case parent_killed cleanup
+parent_killed_head()
+{
+	atf_set "descr" "Children exit at once when the parent is SIGKILLed"
+}
+parent_killed_body()
+{
+	start_node t1
+	pids=$(pgrep -P "$(receptor_pid)")
+	kill -KILL "$(receptor_pid)"
+	for p in $pids; do
+		wait_gone "$p" 5
+	done
+}
+parent_killed_cleanup()
+{
+	stop_receptor
+}
+
+atf_test_case sandbox_violation cleanup
+sandbox_violation_head()
+{
+	atf_set "descr" "A forbidden syscall kills each child by SIGSYS;" \
+	    "the parent logs it and exits non-zero"
+}
+sandbox_violation_body()
+{
+	for c in $CHILDREN; do
+		RECEPTOR_SANDBOX_SELFTEST=$c start_receptor --node id=t1 \
+		    --local-only
+		status=$(wait_exit "$(receptor_pid)")
+		[ "$status" != 0 ] || atf_fail "exit status 0 after $c died"
+		grep -q "^ERROR .* $c was killed by signal 31 (SIGSYS)" log ||
+		    atf_fail "no SIGSYS line for $c: $(cat log)"
+	done
+}
+sandbox_violation_cleanup()
+{
+	stop_receptor
+}
+
+atf_test_case sandbox_trap cleanup
+sandbox_trap_head()
+{
+	atf_set "descr" "With -T a violation is logged with the syscall's name"
+}
+sandbox_trap_body()
+{
+	for c in $CHILDREN; do
+		RECEPTOR_SANDBOX_SELFTEST=$c start_receptor -T --node id=t1 \
+		    --local-only
+		status=$(wait_exit "$(receptor_pid)")
+		[ "$status" != 0 ] || atf_fail "exit status 0 after $c died"
+		grep -q "$c: sandbox violation: syscall execve" log ||
+		    atf_fail "no trap line for $c: $(cat log)"
+		grep -q "^ERROR .* $c was killed by signal 31 (SIGSYS)" log ||
+		    atf_fail "no SIGSYS line for $c: $(cat log)"
+	done
+}
+sandbox_trap_cleanup()
+{
+	stop_receptor
+}
+
+atf_test_case sighup cleanup
+sighup_head()
+{
+	atf_set "descr" "SIGHUP re-reads the file; a broken file changes" \
+	    "nothing and says why"
+}
+sighup_body()
+{
+	cat >r.conf <<CONF
+- node:
+    id: t1
+- local-only
+- log-level: info
+CONF
+	start_receptor -c r.conf
+	wait_log 'Initialization complete'
+	echo '- log-level: debug' >>r.conf
+	sed -i 's/- log-level: info//' r.conf
+	kill -HUP "$(receptor_pid)"
+	wait_log 'Configuration reloaded'
+	echo '- tcp-listener: {port: notaport}' >>r.conf
+	kill -HUP "$(receptor_pid)"
+	wait_log 'reload failed, keeping the running configuration: .*r.conf:[0-9]+:[0-9]+: tcp-listener: port'
+	kill -0 "$(receptor_pid)" || atf_fail "daemon died on a bad reload"
+	for c in $CHILDREN; do
+		child_pid $c >/dev/null
+	done
+	kill -TERM "$(receptor_pid)"
+	atf_check_equal 0 "$(wait_exit "$(receptor_pid)")"
+}
+sighup_cleanup()
+{
+	stop_receptor
+}
+
+atf_test_case no_backend
+no_backend_head()
+{
+	atf_set "descr" "Without a backend Go's message and exit status 1"
+}
+no_backend_body()
+{
+	atf_check -s exit:1 -e match:"Nothing to do - no backends are running" \
+	    "$RECEPTOR" --node id=t1
+}
+
+atf_init_test_cases()
+{
+	atf_add_test_case startup
+	atf_add_test_case sandboxes
+	atf_add_test_case sigterm
+	atf_add_test_case sigint
+	atf_add_test_case child_killed
+	atf_add_test_case parent_killed
+	atf_add_test_case sandbox_violation
+	atf_add_test_case sandbox_trap
+	atf_add_test_case sighup
+	atf_add_test_case no_backend
+}
