@@ -19,6 +19,9 @@ enum imsg_type {
 	IMSG_RECONF_ITEM,	/* one config item (cfg_item_encode) */
 	IMSG_RECONF_DONE,	/* u32 generation */
 	IMSG_RECONF_APPLIED,	/* child -> parent: u32 generation */
+
+	/* control service */
+	IMSG_CTL_LISTENER,	/* parent -> ctld: u32 service, u32 tcp; fd */
 };
 
 #endif

@@ -34,6 +34,7 @@ int
 main(int argc, char *argv[])
 {
 	struct cfg_error	 err;
+	char			 errbuf[1024];
 	struct event		*ev;
 	const int		 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
 	size_t			 i;
@@ -62,6 +63,8 @@ main(int argc, char *argv[])
 		usage_error("Nothing to do - no backends are running.");
 	log_setlevel(reconf_log_level(rc->conf));
 	find_libexec();
+	if (ctlsock_open(rc->conf, errbuf, sizeof(errbuf)) == -1)
+		usage_error(errbuf);
 
 	signal(SIGPIPE, SIG_IGN);
 	if ((rc->base = event_base_new()) == NULL)
@@ -78,6 +81,7 @@ main(int argc, char *argv[])
 	children_start();
 	if (event_base_dispatch(rc->base) == -1)
 		fatalx("event loop failed");
+	ctlsock_close();
 	return rc->exitcode;
 }
 

@@ -46,6 +46,11 @@ void	children_signal(int sig);
 void	children_reap(void);
 int	children_alive(void);
 
+/* ctlsock.c */
+int	ctlsock_open(const struct config *, char *, size_t);
+void	ctlsock_send(struct imsgev *);
+void	ctlsock_close(void);
+
 /* reconf.c */
 void	reconf_send(void);
 void	reconf_applied(struct child *, uint32_t generation);
