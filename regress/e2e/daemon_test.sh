@@ -62,17 +62,21 @@ sandboxes_cleanup()
 atf_test_case sigterm cleanup
 sigterm_head()
 {
-	atf_set "descr" "SIGTERM stops every process with exit status 0"
+	atf_set "descr" "SIGTERM stops every process with exit status 0" \
+	    "and removes the control socket"
 }
 sigterm_body()
 {
-	start_node t1
+	start_node t1 --control-service filename="$PWD/ctl.sock"
+	test -S ctl.sock || atf_fail "no control socket"
 	pids=$(pgrep -P "$(receptor_pid)")
 	kill -TERM "$(receptor_pid)"
 	atf_check_equal 0 "$(wait_exit "$(receptor_pid)")"
 	for p in $pids; do
 		wait_gone "$p"
 	done
+	test ! -e ctl.sock || atf_fail "control socket left behind"
+	test ! -e ctl.sock.lock || atf_fail "lock file left behind"
 }
 sigterm_cleanup()
 {
