@@ -162,6 +162,8 @@ child_hello(struct imsg *imsg)
 	if (hello_decode(&mr, &hello) == -1)
 		fatalx("malformed hello from parent");
 	log_setlevel(hello.loglevel);
+	if (child.ops->init != NULL)
+		child.ops->init();
 	sandbox_enter(child.ops->role, &hello.sandbox);
 	hello_clear(&hello);
 	child.sandboxed = 1;

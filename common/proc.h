@@ -21,6 +21,8 @@
 
 struct child_ops {
 	enum proc_role	 role;
+	/* Before the sandbox closes: load what can't be read later. */
+	void		(*init)(void);
 	/* The configuration changed (child_config() is the new one). */
 	void		(*configure)(const struct config *old);
 	/* Messages beyond the handshake, from the parent or a sibling. */

@@ -20,8 +20,17 @@ enum imsg_type {
 	IMSG_RECONF_DONE,	/* u32 generation */
 	IMSG_RECONF_APPLIED,	/* child -> parent: u32 generation */
 
-	/* control service */
+	/*
+	 * Control service. peerid is ctld's request id; every request gets
+	 * exactly one reply with the same peerid.
+	 */
 	IMSG_CTL_LISTENER,	/* parent -> ctld: u32 service, u32 tcp; fd */
+	IMSG_CTL_STATUS,	/* ctld -> netd: no payload */
+	IMSG_CTL_STATUS_REPLY,	/* netd -> ctld: (str key, str JSON value)* */
+	IMSG_CTL_PING,		/* ctld -> netd: str node, u32 hops to live */
+	IMSG_CTL_PING_REPLY,	/* netd -> ctld: str from, u64 ns, str error */
+	IMSG_CTL_RELOAD,	/* ctld -> parent: no payload */
+	IMSG_CTL_RELOAD_REPLY,	/* parent -> ctld: u32 code, str error */
 };
 
 #endif
