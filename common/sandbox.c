@@ -58,12 +58,11 @@ sandbox_enter(enum proc_role role, const struct sandbox_conf *conf)
 	if (role < 0 || role >= ROLE_COUNT)
 		fatalx("sandbox for unknown role %d", role);
 	if (sandboxed)
-		fatalx("%s: sandbox entered twice", role_name(role));
+		fatalx("sandbox entered twice");
 
 	if (geteuid() == 0) {
 		if (conf->user == NULL)
-			fatalx("%s: running as root needs a user to drop to",
-			    role_name(role));
+			fatalx("running as root needs a user to drop to");
 		/* Before chroot: the passwd database is outside it. */
 		if ((pw = getpwnam(conf->user)) == NULL)
 			fatalx("user %s does not exist; create it with "
@@ -76,15 +75,15 @@ sandbox_enter(enum proc_role role, const struct sandbox_conf *conf)
 	}
 	if (role == ROLE_WORKD) {
 		if (conf->datadir == NULL)
-			fatalx("workd: no datadir to confine it to");
+			fatalx("no datadir to confine workd to");
 		datafd = datadir_open(conf->datadir, pw);
 	}
 	if (pw != NULL) {
 		if (role != ROLE_WORKD)
 			chroot_enter(conf->chroot);
 		privdrop(pw);
-		log_debug("%s: running as %s (uid %u)", role_name(role),
-		    conf->user, (unsigned)getuid());
+		log_debug("running as %s (uid %u)", conf->user,
+		    (unsigned)getuid());
 	}
 
 	/* Landlock needs it when unprivileged; seccomp would set it anyway. */
@@ -119,7 +118,10 @@ __lsan_is_turned_off(void)
 }
 #endif
 
-/* mkdir -p; *created tells whether the last component is new. */
+/*
+ * mkdir -p; parents are made searchable so that the user can reach the
+ * leaf. *created tells whether the leaf is new.
+ */
 static int
 mkdir_p(const char *path, mode_t mode, int *created)
 {
@@ -133,7 +135,7 @@ mkdir_p(const char *path, mode_t mode, int *created)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(copy, mode) == -1 && errno != EEXIST)
+		if (mkdir(copy, 0755) == -1 && errno != EEXIST)
 			goto out;
 		*p = '/';
 	}

@@ -59,7 +59,7 @@ sandbox_landlock(enum proc_role role, int datafd)
 	if (abi == -1) {
 		if (errno != ENOSYS && errno != EOPNOTSUPP)
 			fatal("landlock_create_ruleset");
-		log_debug("%s: no Landlock in this kernel", role_name(role));
+		log_debug("no Landlock in this kernel");
 		return;
 	}
 
@@ -104,5 +104,5 @@ sandbox_landlock(enum proc_role role, int datafd)
 		fatal("landlock_restrict_self");
 	close(fd);
 	landlock_abi = abi;
-	log_debug("%s: Landlock ABI %d", role_name(role), abi);
+	log_debug("Landlock ABI %d", abi);
 }
