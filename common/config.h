@@ -52,6 +52,7 @@ enum cfg_check {
 	CFGC_AUTHMETHOD,	/* kubeconfig, incluster, runtime */
 	CFGC_STREAMMETHOD,	/* logger, tcp */
 	CFGC_FILE,		/* a non-empty file name */
+	CFGC_URLPATH,		/* starts with / */
 };
 
 /* cfg_action.flags */
@@ -121,9 +122,8 @@ struct config {
 	struct cfg_items	 items;		/* in file/command-line order */
 };
 
-/* What the command line asked for besides actions. */
 /*
- * Options of our own, not in Go receptor: -n, -v (also -nv, -vn), -T and
+ * What the command line asked for besides actions.  Options of our own, not in Go receptor: -n, -v (also -nv, -vn), -T and
  * -u USER; they never clash with an action name.
  */
 struct cmdline {

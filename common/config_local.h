@@ -41,6 +41,7 @@ int		 cfg_map_add(struct cfg_map *, const char *, const char *);
 int		 cfg_rule_check(struct cfg_map *, char *why);
 void		 cfg_map_clear(struct cfg_map *);
 const char	*cfg_scalar_kindname(enum cfg_sckind);
+const char	*cfg_expect(const struct cfg_field *);
 int		 cfg_parse_int(const char *, long long *);
 int		 cfg_parse_float(const char *, double *);
 void		 cfg_format_float(char *, size_t, double);

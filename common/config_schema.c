@@ -342,7 +342,7 @@ static const struct cfg_field ws_listener_fields[] = {
 	{ "port", CFG_INT, CFGF_REQUIRED | CFGF_BARE, NULL,
 	    "Local TCP port to run http server on", CFGC_PORT },
 	{ "path", CFG_STRING, 0, "/",
-	    "URI path to the websocket server", CFGC_NONE },
+	    "URI path to the websocket server", CFGC_URLPATH },
 	{ "tls", CFG_STRING, 0, NULL,
 	    "Name of TLS server config", CFGC_TLSSERVER },
 	COST_FIELD,
