@@ -50,7 +50,9 @@ config_validate(struct config *cf, struct cfg_error *err)
 				    ex->action->name, where(ex, w, sizeof(w)));
 				return -1;
 			}
-		return check_item(cf, ex, err);
+		if (check_item(cf, ex, err) == -1)
+			return -1;
+		return check_work(cf, err);
 	}
 	TAILQ_FOREACH(it, &cf->items, entry) {
 		if (!(it->action->flags & CFGA_SINGLETON))
@@ -252,9 +254,13 @@ check_field(struct config *cf, struct cfg_item *it, const struct cfg_field *f,
 		    q);
 		return -1;
 	case CFGC_WSURL:
-		if ((strncasecmp(s, "ws://", 5) != 0 &&
-		    strncasecmp(s, "wss://", 6) != 0) ||
-		    strchr("/:?#", s[s[2] == '/' ? 5 : 6]) != NULL) {
+		if (strncasecmp(s, "ws://", 5) == 0)
+			p = v->str + 5;
+		else if (strncasecmp(s, "wss://", 6) == 0)
+			p = v->str + 6;
+		else
+			p = NULL;
+		if (p == NULL || strchr("/:?#", *p) != NULL) {
 			cfg_item_err(err, it, f, "address %s is not a valid "
 			    "URL: expected ws://host[:port][/path] or "
 			    "wss://...", q);
