@@ -232,12 +232,12 @@ cfg_quote(char *buf, size_t len, const char *s)
 {
 	size_t	 n = 0;
 
-	if (len < 8) {
+	if (len < 10) {
 		buf[0] = '\0';
 		return;
 	}
 	buf[n++] = '"';
-	for (; *s != '\0' && n + 7 < len; s++) {
+	for (; *s != '\0' && n + 9 < len; s++) {
 		unsigned char c = *s;
 
 		if (c == '"' || c == '\\') {
@@ -859,8 +859,8 @@ cfg_set_scalar(struct cfg_value *v, const struct cfg_field *f,
 		else if (s->kind == CFG_SC_STR && cfg_parse_int(s->text,
 		    &ll) == 0)
 			;
-		else if (s->kind == CFG_SC_FLOAT && s->d == floor(s->d) &&
-		    fabs(s->d) < 9e18)
+		else if (s->kind == CFG_SC_FLOAT && s->d > -9e18 &&
+		    s->d < 9e18 && (double)(long long)s->d == s->d)
 			ll = (long long)s->d;
 		else
 			goto bad;
