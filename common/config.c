@@ -27,6 +27,12 @@ static int		 cfg_set_json(struct cfg_value *,
 			    const struct cfg_field *, const char *, char *);
 static int		 cfg_json_scalar(struct json_object *, char **);
 static int		 cfg_digits(const char *, int, unsigned long long *);
+static void		 cfg_value_reset(struct cfg_value *);
+static void		 cfg_verr(struct cfg_error *, const char *, unsigned,
+			    unsigned, const char *, const char *, const char *,
+			    va_list) __attribute__((format(printf, 7, 0)));
+static const struct cfg_field *cfg_get_field(const struct cfg_item *,
+			    const char *, const struct cfg_value **);
 
 struct config *
 config_new(void)
@@ -91,7 +97,7 @@ cfg_map_clear(struct cfg_map *m)
 }
 
 /* Forget the value, keeping where it was given. */
-void
+static void
 cfg_value_reset(struct cfg_value *v)
 {
 	size_t	 i;
@@ -140,7 +146,7 @@ cfg_field_index(const struct cfg_action *a, const char *name)
 }
 
 /* Error messages: "where: action: field: why". */
-void
+static void
 cfg_verr(struct cfg_error *err, const char *file, unsigned line, unsigned col,
     const char *action, const char *field, const char *fmt, va_list ap)
 {

@@ -5,7 +5,6 @@
 #ifndef RECEPTOR_CONFIG_LOCAL_H
 #define RECEPTOR_CONFIG_LOCAL_H
 
-#include <stdarg.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -33,7 +32,6 @@ struct cfg_scalar {
 struct cfg_item	*cfg_item_new(const struct cfg_action *, const char *file,
 		    unsigned line, unsigned col);
 int		 cfg_field_index(const struct cfg_action *, const char *);
-void		 cfg_value_reset(struct cfg_value *);
 int		 cfg_set_scalar(struct cfg_value *, const struct cfg_field *,
 		    const struct cfg_scalar *, char *why);
 int		 cfg_list_add(struct cfg_value *, const char *);
@@ -51,10 +49,6 @@ void		 cfg_err(struct cfg_error *, const char *file, unsigned line,
 		    unsigned col, const char *action, const char *field,
 		    const char *fmt, ...)
 		    __attribute__((format(printf, 7, 8)));
-void		 cfg_verr(struct cfg_error *, const char *file, unsigned line,
-		    unsigned col, const char *action, const char *field,
-		    const char *fmt, va_list)
-		    __attribute__((format(printf, 7, 0)));
 void		 cfg_item_err(struct cfg_error *, const struct cfg_item *,
 		    const struct cfg_field *, const char *fmt, ...)
 		    __attribute__((format(printf, 4, 5)));

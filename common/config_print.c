@@ -17,33 +17,50 @@ static void	 print_value(FILE *, const struct cfg_field *,
 		    const struct cfg_value *);
 static const char *type_name(const struct cfg_field *);
 
-/* A YAML double-quoted scalar; the input is valid UTF-8 without NUL. */
+/*
+ * A YAML double-quoted scalar.  Besides quotes, backslashes and control
+ * characters, the code points a YAML reader would refuse or fold as line
+ * breaks (C1 controls, NEL, LS, PS, BOM, U+FFFE/U+FFFF) are escaped.
+ */
 static void
 print_str(FILE *fp, const char *s)
 {
-	fputc('"', fp);
-	for (; *s != '\0'; s++) {
-		unsigned char c = *s;
+	const unsigned char	*p = (const unsigned char *)s;
+	unsigned		 cp;
+	int			 i, n;
 
-		switch (c) {
-		case '"':
-			fputs("\\\"", fp);
-			break;
-		case '\\':
-			fputs("\\\\", fp);
-			break;
-		case '\n':
-			fputs("\\n", fp);
-			break;
-		case '\t':
-			fputs("\\t", fp);
-			break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				fprintf(fp, "\\x%02x", c);
-			else
-				fputc(c, fp);
+	fputc('"', fp);
+	while (*p != '\0') {
+		if (*p == '"' || *p == '\\') {
+			fprintf(fp, "\\%c", *p++);
+			continue;
 		}
+		if (*p == '\n' || *p == '\t') {
+			fputs(*p++ == '\n' ? "\\n" : "\\t", fp);
+			continue;
+		}
+		if (*p < 0x20 || *p == 0x7f) {
+			fprintf(fp, "\\x%02x", *p++);
+			continue;
+		}
+		if (*p < 0x80) {
+			fputc(*p++, fp);
+			continue;
+		}
+		n = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : 4;
+		cp = *p & (0x7f >> n);
+		/* stop at a bad sequence rather than run past the NUL */
+		for (i = 1; i < n && (p[i] & 0xc0) == 0x80; i++)
+			cp = cp << 6 | (p[i] & 0x3f);
+		n = i;
+		if (cp >= 0x80 && cp <= 0x9f)
+			fprintf(fp, "\\x%02x", cp);
+		else if (cp == 0x2028 || cp == 0x2029 || cp == 0xfeff ||
+		    cp == 0xfffe || cp == 0xffff)
+			fprintf(fp, "\\u%04x", cp);
+		else
+			fwrite(p, 1, n, fp);
+		p += n;
 	}
 	fputc('"', fp);
 }
