@@ -232,6 +232,22 @@ cfg_list_names(char *buf, size_t len, const struct cfg_action *a)
 		strlcat(buf, "none", len);
 }
 
+/* The actions a user may write, for unknown-action errors. */
+void
+cfg_list_actions(char *buf, size_t len)
+{
+	const struct cfg_action	*a;
+
+	buf[0] = '\0';
+	for (a = cfg_actions; a->name != NULL; a++) {
+		if (a->flags & CFGA_HIDDEN)
+			continue;
+		if (buf[0] != '\0')
+			strlcat(buf, ", ", len);
+		strlcat(buf, a->name, len);
+	}
+}
+
 /* A string for an error message: quoted, escaped, shortened. */
 void
 cfg_quote(char *buf, size_t len, const char *s)

@@ -115,7 +115,7 @@ config_from_argv(int argc, char *argv[], struct cmdline *cl,
 	const struct cfg_action	*a;
 	struct config		*cf;
 	struct cfg_item		*cur = NULL;
-	char			 name[64], q[128];
+	char			 name[64], q[128], names[1024];
 	const char		*arg, *p;
 	int			 i, r, nargs = 0;
 	size_t			 n;
@@ -182,9 +182,9 @@ config_from_argv(int argc, char *argv[], struct cmdline *cl,
 		}
 		if (p[n] != '\0' || (a = cfg_action_find(name)) == NULL) {
 			cfg_quote(q, sizeof(q), arg);
+			cfg_list_actions(names, sizeof(names));
 			cfg_err(err, NULL, 0, 0, NULL, NULL, "command error: "
-			    "unknown config type %s (see --help for the "
-			    "actions)", q);
+			    "unknown config type %s (actions: %s)", q, names);
 			goto bad;
 		}
 		if ((cur = cfg_item_new(a, NULL, 0, 0)) == NULL)

@@ -321,7 +321,6 @@ y_item(struct yparse *yp, yaml_node_t *n)
 	yaml_node_t		*k, *v = NULL;
 	char			 q[128], names[1024];
 	long			 npairs;
-	const struct cfg_action	*ap;
 
 	if (n->type == YAML_SCALAR_NODE) {
 		if (y_scalar(yp, n, &s) == -1)
@@ -360,14 +359,7 @@ y_item(struct yparse *yp, yaml_node_t *n)
 		return NULL;
 	}
 	if ((a = cfg_action_find(s.text)) == NULL) {
-		names[0] = '\0';
-		for (ap = cfg_actions; ap->name != NULL; ap++) {
-			if (ap->flags & CFGA_HIDDEN)
-				continue;
-			if (names[0] != '\0')
-				strlcat(names, ", ", sizeof(names));
-			strlcat(names, ap->name, sizeof(names));
-		}
+		cfg_list_actions(names, sizeof(names));
 		cfg_quote(q, sizeof(q), s.text);
 		cfg_err(yp->err, yp->name, LINE(k), COL(k), NULL, NULL,
 		    "unknown config type %s (actions are lowercase: %s)", q,
