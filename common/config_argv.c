@@ -30,7 +30,7 @@ cmdline_clear(struct cmdline *cl)
 	memset(cl, 0, sizeof(*cl));
 }
 
-/* Our own single-letter options; 1 if arg was one, -1 if malformed. */
+/* Our own flag options (-n, -v, -nv, -vn, -T); 1 if arg was one. */
 static int
 argv_option(const char *arg, struct cmdline *cl)
 {
@@ -117,7 +117,7 @@ config_from_argv(int argc, char *argv[], struct cmdline *cl,
 	struct cfg_item		*cur = NULL;
 	char			 name[64], q[128], names[1024];
 	const char		*arg, *p;
-	int			 i, r, nargs = 0;
+	int			 i, nargs = 0;
 	size_t			 n;
 
 	memset(cl, 0, sizeof(*cl));
@@ -135,7 +135,7 @@ config_from_argv(int argc, char *argv[], struct cmdline *cl,
 	}
 	for (i = 1; i < argc; i++) {
 		arg = argv[i];
-		if ((r = argv_option(arg, cl)) == 1)
+		if (argv_option(arg, cl))
 			continue;
 		if (strcmp(arg, "-u") == 0) {
 			if (i + 1 >= argc) {
