@@ -124,9 +124,12 @@ child_dispatch_peer(struct imsgev *iev, struct imsg *imsg)
 	enum proc_role	 from = child_role_of(iev);
 
 	if (imsg == NULL) {
-		/* A sibling died; the parent brings the daemon down. */
+		/*
+		 * A sibling stopped or died; either way the parent is bringing
+		 * the daemon down and reports the one that failed.
+		 */
 		log_debug("channel to %s closed, exiting", role_name(from));
-		exit(1);
+		exit(0);
 	}
 	if (imsg->hdr.type == IMSG_PEER_HELLO) {
 		if (child.peer_hello[from]++)

@@ -131,7 +131,8 @@ on_signal(evutil_socket_t sig, short events, void *arg)
 	switch (sig) {
 	case SIGTERM:
 	case SIGINT:
-		log_info("Received %s, shutting down", strsignal(sig));
+		log_info("Received %s, shutting down",
+		    sig == SIGTERM ? "SIGTERM" : "SIGINT");
 		receptor_stop(0);
 		break;
 	case SIGHUP:

@@ -37,11 +37,10 @@ check_bad_body()
     port: 2222
     costt: 2
 CONF
-	atf_check -s exit:1 -e match:'bad.conf:5:5: tcp-listener: costt' \
-	    "$RECEPTOR" -n -c bad.conf
-	atf_check -s exit:1 -e match:'bad.conf:5:5: tcp-listener: costt' \
-	    "$RECEPTOR" -c bad.conf
-	atf_check -s exit:1 -e match:'unknown action.*tcp-listener' \
+	msg='bad.conf:5:5: tcp-listener: field "costt" not defined .*cost'
+	atf_check -s exit:1 -e match:"$msg" "$RECEPTOR" -n -c bad.conf
+	atf_check -s exit:1 -e match:"$msg" "$RECEPTOR" -c bad.conf
+	atf_check -s exit:1 -e match:'unknown config type.*tcp-listener' \
 	    "$RECEPTOR" --tcp-lstener port=1
 }
 

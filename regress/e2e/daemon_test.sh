@@ -35,7 +35,8 @@ sandboxes_head()
 }
 sandboxes_body()
 {
-	start_node t1 --node datadir="$PWD/data"
+	start_receptor --node id=t1 datadir="$PWD/data" --local-only
+	wait_log 'Initialization complete'
 	for c in $CHILDREN; do
 		pid=$(child_pid $c)
 		atf_check_equal "$c:2" "$c:$(proc_field "$pid" Seccomp)"
@@ -70,8 +71,7 @@ sigterm_body()
 	start_node t1 --control-service filename="$PWD/ctl.sock"
 	test -S ctl.sock || atf_fail "no control socket"
 	pids=$(pgrep -P "$(receptor_pid)")
-	kill -TERM "$(receptor_pid)"
-	atf_check_equal 0 "$(wait_exit "$(receptor_pid)")"
+	stops_with 0
 	for p in $pids; do
 		wait_gone "$p"
 	done
@@ -93,7 +93,8 @@ sigint_body()
 	start_node t1
 	pids=$(pgrep -P "$(receptor_pid)")
 	kill -INT "$(receptor_pid)"
-	atf_check_equal 0 "$(wait_exit "$(receptor_pid)")"
+	wait_exit "$(receptor_pid)"
+	atf_check_equal 0 "$exit_status"
 	for p in $pids; do
 		wait_gone "$p"
 	done
@@ -114,8 +115,8 @@ child_killed_body()
 		start_node t1
 		pids=$(pgrep -P "$(receptor_pid)")
 		kill -KILL "$(child_pid $c)"
-		status=$(wait_exit "$(receptor_pid)")
-		[ "$status" != 0 ] || atf_fail "exit status 0 after $c died"
+		wait_exit "$(receptor_pid)"
+		[ "$exit_status" != 0 ] || atf_fail "exit status 0 after $c died"
 		grep -q "^ERROR .* $c was killed by signal 9" log ||
 		    atf_fail "no line about $c: $(cat log)"
 		for p in $pids; do
@@ -158,8 +159,8 @@ sandbox_violation_body()
 	for c in $CHILDREN; do
 		RECEPTOR_SANDBOX_SELFTEST=$c start_receptor --node id=t1 \
 		    --local-only
-		status=$(wait_exit "$(receptor_pid)")
-		[ "$status" != 0 ] || atf_fail "exit status 0 after $c died"
+		wait_exit "$(receptor_pid)"
+		[ "$exit_status" != 0 ] || atf_fail "exit status 0 after $c died"
 		grep -q "^ERROR .* $c was killed by signal 31 (SIGSYS)" log ||
 		    atf_fail "no SIGSYS line for $c: $(cat log)"
 	done
@@ -179,8 +180,8 @@ sandbox_trap_body()
 	for c in $CHILDREN; do
 		RECEPTOR_SANDBOX_SELFTEST=$c start_receptor -T --node id=t1 \
 		    --local-only
-		status=$(wait_exit "$(receptor_pid)")
-		[ "$status" != 0 ] || atf_fail "exit status 0 after $c died"
+		wait_exit "$(receptor_pid)"
+		[ "$exit_status" != 0 ] || atf_fail "exit status 0 after $c died"
 		grep -q "$c: sandbox violation: syscall execve" log ||
 		    atf_fail "no trap line for $c: $(cat log)"
 		grep -q "^ERROR .* $c was killed by signal 31 (SIGSYS)" log ||
@@ -219,8 +220,7 @@ CONF
 	for c in $CHILDREN; do
 		child_pid $c >/dev/null
 	done
-	kill -TERM "$(receptor_pid)"
-	atf_check_equal 0 "$(wait_exit "$(receptor_pid)")"
+	stops_with 0
 }
 sighup_cleanup()
 {
