@@ -24,7 +24,12 @@ WARNINGS	 = -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes \
 		   -Wshadow -Wpointer-arith -Wno-unused-parameter
 PKGS		 = libbsd-overlay libevent yaml-0.1 json-c libseccomp
 
-ifeq ($(SANITIZE),1)
+ifeq ($(FUZZ),1)
+OBJ		?= obj-fuzz
+CC		 = clang
+SANFLAGS	 = -fsanitize=fuzzer-no-link,address,undefined \
+		   -fno-omit-frame-pointer
+else ifeq ($(SANITIZE),1)
 OBJ		?= obj-san
 SANFLAGS	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=undefined
@@ -83,7 +88,7 @@ REGRESS		 = $(UNIT_TESTS) $(E2E_TESTS) $(addprefix $(OBJ)/,$(KYUAFILES)) \
 		   $(patsubst man/%,$(OBJ)/regress/man/%,$(MANS))
 MANS		 = $(wildcard man/*.[158])
 
-.PHONY: all deps run check check-sanitize fuzz bench install lint clean
+.PHONY: all deps run check fuzz fuzz-run bench install lint clean
 
 all: $(PROGS) $(REGRESS)
 
@@ -134,8 +139,8 @@ $(OBJ)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ATF_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(OBJ)/regress/unit/%_test: $(OBJ)/regress/unit/%_test.o $(LIBS_CHILDREN) \
-    $(LIBCOMMON)
+$(OBJ)/regress/unit/%_test: $(OBJ)/regress/unit/%_test.o \
+    $(OBJ)/regress/unit/atf_lsan.o $(LIBS_CHILDREN) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(ATF_LIBS)
 
 $(OBJ)/regress/e2e/%_test: regress/e2e/%_test.sh
@@ -150,30 +155,25 @@ $(OBJ)/regress/%: regress/%
 	@mkdir -p $(@D)
 	install -m 644 $< $@
 
-# libFuzzer harnesses, each run for FUZZTIME seconds.
+# libFuzzer harnesses (built with FUZZ=1 into obj-fuzz/), each run for
+# FUZZTIME seconds on a corpus kept in the build directory.
 FUZZTIME	?= 60
-FUZZ_CFLAGS	 = -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 \
-		   -D_GNU_SOURCE -DRECEPTOR_VERSION='"$(VERSION)"' \
-		   -Icommon -Iproto -Inetd -Iworkd -Ictld $(PKG_CFLAGS)
 FUZZERS		 = $(patsubst regress/fuzz/%.c,$(OBJ)/fuzz/%,$(FUZZ_SRCS))
 
-FUZZ_LIB_SRCS	 = $(COMMON_SRCS) $(PROTO_SRCS) \
-		   $(filter-out netd/netd.c workd/workd.c ctld/ctld.c, \
-		   $(NETD_SRCS) $(WORKD_SRCS) $(CTLD_SRCS))
-
-$(OBJ)/fuzz/%: regress/fuzz/%.c $(FUZZ_LIB_SRCS)
+$(OBJ)/fuzz/%: $(OBJ)/regress/fuzz/%.o $(LIBS_CHILDREN) $(LIBCOMMON)
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRCS) $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
 
 fuzz: deps
-	@$(MAKE) --no-print-directory $(FUZZERS)
+	@$(MAKE) --no-print-directory FUZZ=1 fuzz-run
+
+fuzz-run: $(FUZZERS)
 	@for f in $(FUZZERS); do \
-		corpus=regress/fuzz/corpus/$$(basename $$f); \
-		mkdir -p $(OBJ)/corpus/$$(basename $$f); \
+		corpus=$(OBJ)/corpus/$$(basename $$f); \
+		mkdir -p $$corpus; \
 		echo "fuzzing $$f for $(FUZZTIME)s"; \
 		$$f -max_total_time=$(FUZZTIME) -print_final_stats=1 \
-		    $(OBJ)/corpus/$$(basename $$f) \
-		    $$( [ -d $$corpus ] && echo $$corpus ) || exit 1; \
+		    $$corpus || exit 1; \
 	done
 
 bench: all
@@ -210,6 +210,7 @@ install: $(PROGS)
 	fi
 
 clean:
-	rm -rf obj obj-san
+	rm -rf obj obj-san obj-fuzz
 
 -include $(shell find $(OBJ) -name '*.d' 2>/dev/null)
+.SECONDARY:

@@ -17,8 +17,6 @@
 #include "config.h"
 #include "imsg.h"
 
-const char	*__lsan_default_suppressions(void);
-const char	*__lsan_default_options(void);
 static char	*print_config(const struct config *);
 static struct config *parse_text(const char *, struct cfg_error *);
 static char	*data_path(const atf_tc_t *, const char *);
@@ -28,23 +26,6 @@ static void	 free_files(char **, size_t);
 static struct config *argv_config(struct cmdline *, struct cfg_error *,
 		    ...);
 static char	*roundtrip_imsg(const struct config *);
-
-/*
- * Under LeakSanitizer: libatf-c does not free its test case list, which
- * would make "config_test -l" (how kyua lists the cases) fail.
- */
-const char *
-__lsan_default_suppressions(void)
-{
-	return "leak:libatf-c.so\n";
-}
-
-/* kyua takes anything on stderr while listing for a broken program. */
-const char *
-__lsan_default_options(void)
-{
-	return "print_suppressions=0";
-}
 
 static char *
 print_config(const struct config *cf)
