@@ -1,0 +1,176 @@
+/*
+ * netd: the mesh. Backends carry netceptor messages over links; the mesh
+ * floods routing updates and service advertisements over them and routes
+ * data messages between services by least cost.
+ */
+#ifndef RECEPTOR_NETD_H
+#define RECEPTOR_NETD_H
+
+#include <sys/queue.h>
+#include <sys/tree.h>
+/* libbsd's static tree(3) generators use it without defining it. */
+#ifndef __unused
+#define __unused	__attribute__((__unused__))
+#endif
+#include <stdint.h>
+#include <time.h>
+#include <event2/event.h>
+#include <event2/dns.h>
+
+#include "config.h"
+#include "gojson.h"
+#include "imsg.h"
+
+/* Go's timings (PROTOCOL.md 2.7), in seconds unless said otherwise. */
+#define MESH_UPDATE_INTERVAL	10
+#define MESH_SETTLE_MS		100	/* triggered update and recompute */
+#define MESH_INIT_INTERVAL	1
+#define MESH_INIT_TRIES		11
+#define MESH_IDLE_TIMEOUT	21
+#define MESH_IDLE_CHECK		5
+#define MESH_SEEN_KEEP		3600
+#define MESH_SEEN_SWEEP		1800
+#define MESH_AD_INTERVAL	60
+#define MESH_AD_FIRST		5
+#define MESH_PING_TIMEOUT	10
+#define REDIAL_FIRST		5.0
+#define REDIAL_FACTOR		1.5
+#define REDIAL_MAX		20.0
+
+struct backend;
+struct link;
+
+/* What a link needs from the transport under it. */
+struct transport {
+	const char	*name;
+	int		(*send)(void *conn, const void *, size_t);
+	/* Close the connection; the transport makes no upcall after this. */
+	void		(*close)(void *conn);
+};
+
+struct link {
+	TAILQ_ENTRY(link)	 entry;
+	struct backend		*backend;
+	const struct transport	*tp;
+	void			*conn;
+	char			 remote[128];	/* address, for logs */
+	char			*peer;		/* node ID, once established */
+	double			 cost;
+	int			 established;
+	int			 listed_us;	/* peer's updates named us */
+	int			 inits;		/* handshake updates sent */
+	struct event		*ev_init;
+	time_t			 last_rx;	/* monotonic */
+};
+TAILQ_HEAD(links, link);
+
+enum backend_kind {
+	BK_TCP_LISTENER,
+	BK_TCP_PEER,
+	BK_UDP_LISTENER,
+	BK_UDP_PEER,
+};
+
+struct backend {
+	TAILQ_ENTRY(backend)	 entry;
+	enum backend_kind	 kind;
+	const struct cfg_item	*item;		/* in netd's config */
+	char			*host;
+	char			*port;
+	double			 cost;
+	int			 redial;
+	/* runtime */
+	int			 fd;		/* listener or UDP socket */
+	struct event		*ev;
+	struct event		*ev_redial;
+	double			 backoff;
+	struct evdns_getaddrinfo_request *resolving;
+	struct link		*link;		/* a peer's one link */
+	void			*udp;		/* udp.c's state */
+};
+TAILQ_HEAD(backends, backend);
+
+/* netd.c */
+struct event_base	*netd_base(void);
+struct evdns_base	*netd_dns(void);
+time_t			 monotime(void);
+
+/* backend.c */
+void	backends_start(const struct config *);
+void	backends_stop(void);
+double	backend_cost(const struct backend *, const char *peer);
+int	backend_allows(const struct backend *, const char *peer);
+void	backend_link_gone(struct backend *, struct link *, int established);
+const char *backend_action(const struct backend *);
+
+/* tcp.c */
+int	tcp_listen(struct backend *);
+void	tcp_dial(struct backend *);
+
+/* udp.c */
+int	udp_listen(struct backend *);
+void	udp_dial(struct backend *);
+void	udp_stop(struct backend *);
+
+/* link.c */
+struct link *link_open(struct backend *, const struct transport *, void *,
+	    const char *remote);
+void	link_input(struct link *, const uint8_t *, size_t);
+void	link_lost(struct link *, const char *why);
+void	link_close(struct link *, const char *why);
+int	link_send(struct link *, const void *, size_t);
+void	link_reject(struct link *, const char *why);
+
+/* mesh.c */
+void	mesh_init(const char *node_id);
+void	mesh_configure(const struct config *);
+const char *mesh_node_id(void);
+struct links *mesh_links(void);
+struct routing *mesh_routing(void);
+void	mesh_link_up(struct link *);
+void	mesh_link_down(struct link *);
+struct netmsg_route;
+void	mesh_route_update(struct link *, struct netmsg_route *);
+void	mesh_status(struct gjbuf *, const char *field);
+void	mesh_send_update(struct link *);
+void	mesh_flood(struct link *except, const void *, size_t);
+struct link *mesh_link_to(const char *peer);
+void	mesh_learn_name(const char *);
+const char *mesh_name_of(uint64_t hash);
+
+/* A service bound on this node: where its datagrams go. */
+struct service;
+struct service_ops {
+	void	(*datagram)(struct service *, const char *fromnode,
+		    const char *fromsvc, const uint8_t *, size_t);
+	/* An unreachable came back for a message this service sent. */
+	void	(*unreachable)(struct service *, const char *from,
+		    const char *problem);
+};
+
+struct service {
+	TAILQ_ENTRY(service)	 entry;
+	char			 name[9];
+	const struct service_ops *ops;
+	void			*arg;
+};
+TAILQ_HEAD(services, service);
+
+/* datagram.c */
+void	dgram_input(struct link *, const uint8_t *, size_t);
+int	dgram_send(const char *fromsvc, const char *tonode, const char *tosvc,
+	    const void *, size_t, uint8_t hops, const char **err);
+void	dgram_configure(const struct config *);
+struct service *dgram_service(const char *);
+struct service *dgram_bind_ephemeral(const struct service_ops *, void *);
+void	dgram_unbind(struct service *);
+
+/* svcad.c */
+void	svcad_input(struct link *, const uint8_t *, size_t);
+void	svcad_configure(const struct config *);
+void	svcad_status(struct gjbuf *);
+
+/* ctl.c */
+void	ctl_dispatch(struct imsg *);
+
+#endif

@@ -1,0 +1,302 @@
+/*
+ * TCP backends: a stream of u16le-length-prefixed netceptor messages.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <event2/bufferevent.h>
+#include <event2/buffer.h>
+
+#include "log.h"
+#include "netd.h"
+#include "netmsg.h"
+
+struct tcp_conn {
+	struct bufferevent	*bev;
+	struct link		*link;
+	struct backend		*dialer;	/* NULL when accepted */
+	char			 remote[128];
+	int			 reading;	/* inside tcp_read() */
+	int			 closed;	/* free when it returns */
+	struct netmsg_framer	 framer;
+};
+
+static int	tcp_send(void *, const void *, size_t);
+static void	tcp_close(void *);
+static void	tcp_accept(evutil_socket_t, short, void *);
+static void	tcp_resolved(int, struct evutil_addrinfo *, void *);
+static struct tcp_conn *tcp_conn_new(int, struct backend *);
+static void	tcp_read(struct bufferevent *, void *);
+static void	tcp_event(struct bufferevent *, short, void *);
+static void	tcp_gone(struct tcp_conn *, const char *);
+static void	tcp_free(struct tcp_conn *);
+static struct evutil_addrinfo *pick_addr(struct evutil_addrinfo *);
+void		sockaddr_text(const struct sockaddr *, char *, size_t);
+
+static const struct transport tcp_transport = {
+	.name = "tcp",
+	.send = tcp_send,
+	.close = tcp_close,
+};
+
+/* IPv4 first: a listener on 0.0.0.0 does not answer at ::1. */
+static struct evutil_addrinfo *
+pick_addr(struct evutil_addrinfo *res)
+{
+	struct evutil_addrinfo	*ai;
+
+	for (ai = res; ai != NULL; ai = ai->ai_next)
+		if (ai->ai_family == AF_INET)
+			return ai;
+	return res;
+}
+
+void
+sockaddr_text(const struct sockaddr *sa, char *buf, size_t len)
+{
+	char		 host[INET6_ADDRSTRLEN];
+	in_port_t	 port;
+
+	if (sa->sa_family == AF_INET6) {
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->
+		    sin6_addr, host, sizeof(host));
+		port = ((const struct sockaddr_in6 *)sa)->sin6_port;
+		snprintf(buf, len, "[%s]:%u", host, ntohs(port));
+	} else {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+		    host, sizeof(host));
+		port = ((const struct sockaddr_in *)sa)->sin_port;
+		snprintf(buf, len, "%s:%u", host, ntohs(port));
+	}
+}
+
+int
+tcp_listen(struct backend *be)
+{
+	struct addrinfo	 hints, *res;
+	int		 on = 1, rv;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
+	if ((rv = getaddrinfo(*be->host ? be->host : NULL, be->port, &hints,
+	    &res)) != 0) {
+		log_error("tcp-listener: %s:%s: %s", be->host, be->port,
+		    gai_strerror(rv));
+		return -1;
+	}
+	be->fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (be->fd == -1 || setsockopt(be->fd, SOL_SOCKET, SO_REUSEADDR, &on,
+	    sizeof(on)) == -1 || bind(be->fd, res->ai_addr,
+	    res->ai_addrlen) == -1 || listen(be->fd, 128) == -1) {
+		log_warn("tcp-listener: %s:%s", be->host, be->port);
+		freeaddrinfo(res);
+		return -1;
+	}
+	freeaddrinfo(res);
+	be->ev = event_new(netd_base(), be->fd, EV_READ | EV_PERSIST,
+	    tcp_accept, be);
+	if (be->ev == NULL || event_add(be->ev, NULL) == -1)
+		fatalx("tcp-listener: event_new");
+	log_debug("tcp-listener on %s:%s", be->host, be->port);
+	return 0;
+}
+
+static void
+tcp_accept(evutil_socket_t fd, short events, void *arg)
+{
+	struct backend		*be = arg;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
+	struct tcp_conn		*tc;
+	int			 s;
+
+	s = accept4(fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK |
+	    SOCK_CLOEXEC);
+	if (s == -1) {
+		if (errno != EAGAIN && errno != ECONNABORTED)
+			log_warn("tcp-listener: accept");
+		return;
+	}
+	tc = tcp_conn_new(s, NULL);
+	sockaddr_text((struct sockaddr *)&ss, tc->remote, sizeof(tc->remote));
+	tc->link = link_open(be, &tcp_transport, tc, tc->remote);
+}
+
+void
+tcp_dial(struct backend *be)
+{
+	struct evutil_addrinfo	 hints;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	be->resolving = evdns_getaddrinfo(netd_dns(), be->host, be->port,
+	    &hints, tcp_resolved, be);
+}
+
+static void
+tcp_resolved(int result, struct evutil_addrinfo *res, void *arg)
+{
+	struct backend		*be = arg;
+	struct evutil_addrinfo	*ai;
+	struct tcp_conn		*tc;
+	int			 s;
+
+	if (result == EVUTIL_EAI_CANCEL)
+		return;
+	be->resolving = NULL;
+	if (result != 0) {
+		log_warnx("Backend connection failed (will retry): lookup "
+		    "%s: %s", be->host, evutil_gai_strerror(result));
+		backend_link_gone(be, NULL, 0);
+		return;
+	}
+	ai = pick_addr(res);
+	s = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (s == -1)
+		fatal("socket");
+	tc = tcp_conn_new(s, be);
+	sockaddr_text(ai->ai_addr, tc->remote, sizeof(tc->remote));
+	/* The link opens once connected (tcp_event). */
+	if (bufferevent_socket_connect(tc->bev, ai->ai_addr,
+	    ai->ai_addrlen) == -1) {
+		evutil_freeaddrinfo(res);
+		tcp_gone(tc, strerror(errno));
+		return;
+	}
+	evutil_freeaddrinfo(res);
+}
+
+static struct tcp_conn *
+tcp_conn_new(int s, struct backend *dialer)
+{
+	struct tcp_conn	*tc;
+	int		 on = 1;
+
+	if ((tc = calloc(1, sizeof(*tc))) == NULL)
+		fatal("tcp connection");
+	(void)setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	tc->dialer = dialer;
+	netmsg_framer_init(&tc->framer);
+	tc->bev = bufferevent_socket_new(netd_base(), s,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (tc->bev == NULL)
+		fatalx("bufferevent_socket_new");
+	bufferevent_setcb(tc->bev, tcp_read, NULL, tcp_event, tc);
+	bufferevent_enable(tc->bev, EV_READ | EV_WRITE);
+	return tc;
+}
+
+static void
+tcp_read(struct bufferevent *bev, void *arg)
+{
+	struct tcp_conn	*tc = arg;
+	struct evbuffer	*in = bufferevent_get_input(bev);
+	struct evbuffer_iovec v;
+	const uint8_t	*msg;
+	const char	*err;
+	size_t		 used, len;
+	int		 rv;
+
+	/* link_input() may close the link; tc stays until we return. */
+	tc->reading = 1;
+	while (!tc->closed && evbuffer_peek(in, -1, NULL, &v, 1) > 0) {
+		used = netmsg_framer_feed(&tc->framer, v.iov_base, v.iov_len);
+		evbuffer_drain(in, used);
+		while (!tc->closed && (rv = netmsg_framer_next(&tc->framer,
+		    &msg, &len, &err)) != 0) {
+			if (rv == -1)
+				link_close(tc->link, err);
+			else
+				link_input(tc->link, msg, len);
+		}
+	}
+	tc->reading = 0;
+	if (tc->closed)
+		tcp_free(tc);
+}
+
+static void
+tcp_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct tcp_conn	*tc = arg;
+
+	if (what & BEV_EVENT_CONNECTED) {
+		tc->link = link_open(tc->dialer, &tcp_transport, tc,
+		    tc->remote);
+		return;
+	}
+	if (what & BEV_EVENT_EOF)
+		tcp_gone(tc, NULL);
+	else if (what & BEV_EVENT_ERROR)
+		tcp_gone(tc, strerror(EVUTIL_SOCKET_ERROR()));
+}
+
+/* The connection ended under the link (or before there was one). */
+static void
+tcp_gone(struct tcp_conn *tc, const char *why)
+{
+	struct link	*link = tc->link;
+	struct backend	*dialer = tc->dialer;
+
+	tc->closed = 1;
+	if (!tc->reading)
+		tcp_free(tc);
+	if (link != NULL)
+		link_lost(link, why);
+	else if (dialer != NULL) {
+		log_warnx("Backend connection failed (will retry): dial tcp "
+		    "%s:%s: %s", dialer->host, dialer->port,
+		    why != NULL ? why : "connection closed");
+		backend_link_gone(dialer, NULL, 0);
+	}
+}
+
+static int
+tcp_send(void *conn, const void *msg, size_t len)
+{
+	struct tcp_conn	*tc = conn;
+	uint8_t		 hdr[NETMSG_FRAMEHDR];
+	const char	*err;
+
+	if (netmsg_frame_hdr(hdr, len, &err) == -1) {
+		log_warnx("tcp: not sending a message: %s", err);
+		return -1;
+	}
+	if (bufferevent_write(tc->bev, hdr, sizeof(hdr)) == -1 ||
+	    bufferevent_write(tc->bev, msg, len) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+tcp_close(void *conn)
+{
+	struct tcp_conn	*tc = conn;
+
+	tc->link = NULL;
+	tc->closed = 1;
+	/* What is queued (a reject, say) goes out if the socket takes it. */
+	(void)evbuffer_write(bufferevent_get_output(tc->bev),
+	    bufferevent_getfd(tc->bev));
+	if (!tc->reading)
+		tcp_free(tc);
+}
+
+static void
+tcp_free(struct tcp_conn *tc)
+{
+	bufferevent_free(tc->bev);
+	free(tc);
+}
