@@ -1,0 +1,176 @@
+/*
+ * rcptctl: global options, the command table, and messages. The
+ * connection is opened only once a command's arguments are good.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rcptctl.h"
+
+struct rcptctl {
+	const char	*socket;
+	struct conn	 conn;
+	int		 connected;
+	char		*version;	/* the daemon's, from `status` */
+};
+
+static const struct command {
+	const char	*name;
+	int		(*run)(struct rcptctl *, int, char **);
+} commands[] = {
+	{ "ping",	cmd_ping },
+	{ "reload",	cmd_reload },
+	{ "status",	cmd_status },
+	{ "traceroute",	cmd_traceroute },
+	{ "version",	cmd_version },
+};
+
+static void	message(const char *, const char *, const char *, va_list)
+		    __attribute__((format(printf, 3, 0)));
+
+__dead void
+usage(FILE *fp, int status)
+{
+	fprintf(fp, "usage: rcptctl [--socket address] command "
+	    "[argument ...]\n");
+	if (status == 0)
+		fprintf(fp, "commands:\n"
+		    "\tping node [--count count] [--delay seconds]\n"
+		    "\treload\n"
+		    "\tstatus [--json | --dot]\n"
+		    "\ttraceroute node\n"
+		    "\tversion\n");
+	exit(status);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "socket",	required_argument,	NULL, 's' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	struct rcptctl	 rc;
+	size_t		 i;
+	int		 ch;
+
+	/* Every line at once, as Python's click.echo() flushes it. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	memset(&rc, 0, sizeof(rc));
+	rc.socket = getenv("RECEPTORCTL_SOCKET");
+	opterr = 0;
+	/* "+": the first operand is the command; its options are its own. */
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			rc.socket = optarg;
+			break;
+		case 'h':
+			usage(stdout, 0);
+		default:
+			error_line("No such option: %s", argv[optind - 1]);
+			usage(stderr, 1);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		error_line("Missing command.");
+		usage(stderr, 1);
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[0], commands[i].name) == 0)
+			break;
+	if (i == sizeof(commands) / sizeof(commands[0])) {
+		error_line("No such command '%s'.", argv[0]);
+		usage(stderr, 1);
+	}
+	if (rc.socket == NULL || *rc.socket == '\0') {
+		error_line("Missing option '--socket'.");
+		usage(stderr, 1);
+	}
+	return commands[i].run(&rc, argc, argv);
+}
+
+/*
+ * Connected, greeted, and versions compared on first use, as receptorctl
+ * does before any command.
+ */
+struct conn *
+rcptctl_conn(struct rcptctl *rc)
+{
+	struct json_object	*reply, *v;
+
+	if (rc->connected)
+		return &rc->conn;
+	conn_open(&rc->conn, rc->socket);
+	rc->connected = 1;
+	reply = conn_command(&rc->conn,
+	    "{\"command\":\"status\",\"requested_fields\":[\"Version\"]}");
+	if (!json_object_object_get_ex(reply, "Version", &v))
+		die("'Version'");
+	rc->version = pyjson_strdup(v);
+	json_object_put(reply);
+	if (strcmp(rc->version, RECEPTOR_VERSION) != 0)
+		warning("receptorctl and receptor are different versions, "
+		    "they may not be compatible");
+	return &rc->conn;
+}
+
+const char *
+rcptctl_server_version(struct rcptctl *rc)
+{
+	rcptctl_conn(rc);
+	return rc->version;
+}
+
+/* receptorctl's colours, only on a terminal as click does. */
+static void
+message(const char *prefix, const char *color, const char *fmt, va_list ap)
+{
+	int	 tty = isatty(STDERR_FILENO);
+
+	fflush(stdout);
+	if (tty)
+		fputs(color, stderr);
+	fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	if (tty)
+		fputs("\033[0m", stderr);
+	fputc('\n', stderr);
+}
+
+void
+error_line(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	message("ERROR: ", "\033[31m", fmt, ap);
+	va_end(ap);
+}
+
+__dead void
+die(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	message("ERROR: ", "\033[31m", fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+warning(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	message("Warning: ", "\033[35m", fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,71 @@
+/*
+ * rcptctl: the command-line client of the control service, after Go
+ * receptor's Python receptorctl: same socket forms, requests and output.
+ */
+#ifndef RCPTCTL_H
+#define RCPTCTL_H
+
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+#ifndef __dead
+#define __dead __attribute__((__noreturn__))
+#endif
+
+struct rcptctl;
+
+/* rcptctl.c */
+struct conn	*rcptctl_conn(struct rcptctl *);
+const char	*rcptctl_server_version(struct rcptctl *);
+__dead void	 usage(FILE *, int);
+__dead void	 die(const char *, ...) __attribute__((format(printf, 1, 2)));
+void		 warning(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+void		 error_line(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+
+/* sockurl.c */
+enum sockurl_kind {
+	SOCKURL_UNIX,
+	SOCKURL_TCP,
+	SOCKURL_TLS,
+};
+struct sockurl {
+	enum sockurl_kind	 kind;
+	char			*path;		/* unix */
+	char			*host;		/* tcp, tls */
+	char			*port;
+};
+int	sockurl_parse(const char *, struct sockurl *);
+void	sockurl_clear(struct sockurl *);
+
+/* conn.c */
+struct conn {
+	int		 fd;
+	FILE		*in;
+	char		*node;		/* from the greeting */
+};
+void			 conn_open(struct conn *, const char *);
+struct json_object	*conn_command(struct conn *, const char *);
+
+/* pyjson.c: Python's json.dumps(indent=4, sort_keys=True) and str() */
+struct json_object *pyjson_get(struct json_object *, const char *);
+void	pyjson_dump(FILE *, struct json_object *);
+void	pyjson_str(FILE *, struct json_object *);
+int	pyjson_len(const char *);
+void	pyjson_pad(FILE *, const char *, int);
+char	*pyjson_strdup(struct json_object *);
+
+/* status.c */
+int	status_text(FILE *, struct json_object *, const char **);
+void	status_dot(FILE *, struct json_object *);
+
+/* commands.c: each returns the exit status */
+int	cmd_status(struct rcptctl *, int, char **);
+int	cmd_ping(struct rcptctl *, int, char **);
+int	cmd_traceroute(struct rcptctl *, int, char **);
+int	cmd_reload(struct rcptctl *, int, char **);
+int	cmd_version(struct rcptctl *, int, char **);
+
+#endif
