@@ -1,0 +1,500 @@
+/*
+ * The commands: status, ping, traceroute, reload. What ctld knows itself
+ * it answers at once; the rest is one request to netd or the parent,
+ * tagged with a request id, whose reply is turned into Go's reply text.
+ * A session has at most one request in flight.
+ */
+#include <sys/tree.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json.h>
+
+#include "ctlcmd.h"
+#include "ctld.h"
+#include "goduration.h"
+#include "log.h"
+#include "proc.h"
+#include "proto.h"
+
+/* Go's ProblemExpiredInTransit: a traceroute hop, not a failure. */
+#define PROBLEM_EXPIRED		"message expired"
+
+enum req_kind {
+	REQ_STATUS,
+	REQ_PING,
+	REQ_TRACEROUTE,
+	REQ_RELOAD,
+};
+
+struct ctl_req {
+	RB_ENTRY(ctl_req)	 entry;
+	uint32_t		 id;
+	enum req_kind		 kind;
+	enum proc_role		 to;
+	struct ctl_client	*client;	/* NULL once it has gone */
+	struct event		*ev_timeout;
+	struct json_object	*fields;	/* status: NULL for all */
+	char			*target;	/* ping, traceroute */
+	uint32_t		 hops;		/* traceroute: this step */
+	struct gomap		 trace;		/* traceroute: steps so far */
+};
+
+RB_HEAD(req_tree, ctl_req);
+
+struct command {
+	const char	*name;
+	void		(*run)(struct ctl_client *, const struct ctlcmd *);
+};
+
+static void	cmd_status(struct ctl_client *, const struct ctlcmd *);
+static void	cmd_ping(struct ctl_client *, const struct ctlcmd *);
+static void	cmd_reload(struct ctl_client *, const struct ctlcmd *);
+static int	status_wanted(struct json_object *, const char *);
+static int	netd_field(const char *);
+static int	status_needs_netd(struct json_object *);
+static void	status_local(struct json_object *, struct gomap *);
+static void	status_reply(struct ctl_req *, struct msgread *);
+static void	ping_reply(struct ctl_req *, const char *, uint64_t,
+		    const char *);
+static void	ping_send(struct ctl_req *);
+static void	reload_reply(struct ctl_req *, struct msgread *);
+static struct ctl_req *req_new(struct ctl_client *, enum req_kind,
+		    enum proc_role);
+static void	req_send(struct ctl_req *, uint32_t, struct msgbuild *);
+static void	req_timeout(evutil_socket_t, short, void *);
+static void	req_done(struct ctl_req *);
+static void	reply_json(struct ctl_client *, struct gomap *);
+static int	req_cmp(const struct ctl_req *, const struct ctl_req *);
+
+RB_PROTOTYPE(req_tree, ctl_req, entry, req_cmp);
+RB_GENERATE(req_tree, ctl_req, entry, req_cmp);
+
+static const struct command commands[] = {
+	{ "ping",	cmd_ping },
+	{ "reload",	cmd_reload },
+	{ "status",	cmd_status },
+	{ "traceroute",	cmd_ping },
+};
+
+/* The status fields netd answers (IMSG_CTL_STATUS_REPLY). */
+static const char *const netd_fields[] = {
+	"Advertisements", "Connections", "KnownConnectionCosts",
+	"RoutingTable",
+};
+
+static struct req_tree	 reqs = RB_INITIALIZER(&reqs);
+static uint32_t		 req_ids;
+
+static int
+req_cmp(const struct ctl_req *a, const struct ctl_req *b)
+{
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/*
+ * One request line. connect and work are not served here yet, so they
+ * are unknown commands, as in a Go build without them.
+ */
+void
+commands_run(struct ctl_client *c, const char *line, size_t len)
+{
+	struct ctlcmd	 cmd;
+	size_t		 i;
+
+	switch (ctlcmd_parse(line, len, &cmd)) {
+	case CTLCMD_EMPTY:
+		break;
+	case CTLCMD_ERROR:
+		client_write(c, cmd.reply, strlen(cmd.reply));
+		break;
+	case CTLCMD_OK:
+		for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+			if (strcmp(cmd.name, commands[i].name) == 0)
+				break;
+		if (i < sizeof(commands) / sizeof(commands[0]))
+			commands[i].run(c, &cmd);
+		else
+			client_write(c, CTL_REPLY_UNKNOWN,
+			    strlen(CTL_REPLY_UNKNOWN));
+		break;
+	}
+	ctlcmd_clear(&cmd);
+}
+
+static void
+cmd_status(struct ctl_client *c, const struct ctlcmd *cmd)
+{
+	struct ctl_req		*req;
+	struct json_object	*fields;
+	struct gomap		 o;
+	char			 err[256];
+
+	if (ctlcmd_status_fields(cmd, &fields, err, sizeof(err)) == -1) {
+		client_error(c, err);
+		return;
+	}
+	if (!status_needs_netd(fields)) {
+		gomap_init(&o);
+		status_local(fields, &o);
+		reply_json(c, &o);
+		return;
+	}
+	req = req_new(c, REQ_STATUS, ROLE_NETD);
+	req->fields = json_object_get(fields);
+	req_send(req, IMSG_CTL_STATUS, NULL);
+}
+
+static int
+status_wanted(struct json_object *fields, const char *name)
+{
+	size_t	 i, n;
+
+	if (fields == NULL)
+		return 1;
+	n = json_object_array_length(fields);
+	for (i = 0; i < n; i++)
+		if (strcmp(json_object_get_string(
+		    json_object_array_get_idx(fields, i)), name) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+netd_field(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(netd_fields) / sizeof(netd_fields[0]); i++)
+		if (strcmp(name, netd_fields[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Go's statusGetters: other names are skipped, so only netd's fields
+ * make it worth asking netd (receptorctl asks for the Version alone
+ * before every command).
+ */
+static int
+status_needs_netd(struct json_object *fields)
+{
+	size_t	 i, n;
+
+	if (fields == NULL)
+		return 1;
+	n = json_object_array_length(fields);
+	for (i = 0; i < n; i++)
+		if (netd_field(json_object_get_string(
+		    json_object_array_get_idx(fields, i))))
+			return 1;
+	return 0;
+}
+
+/*
+ * Version is what `receptor --version` prints, as in Go, where both are
+ * the build's version string.
+ */
+static void
+status_local(struct json_object *fields, struct gomap *o)
+{
+	const struct ctld_sysinfo	*si = ctld_sysinfo();
+
+	if (status_wanted(fields, "NodeID"))
+		gj_str(gomap_set(o, "NodeID"), ctld_node_id());
+	if (status_wanted(fields, "Version"))
+		gj_str(gomap_set(o, "Version"), RECEPTOR_VERSION);
+	if (status_wanted(fields, "SystemCPUCount"))
+		gj_i64(gomap_set(o, "SystemCPUCount"), si->cpus);
+	if (status_wanted(fields, "SystemMemoryMiB"))
+		gj_i64(gomap_set(o, "SystemMemoryMiB"), si->mem_mib);
+}
+
+/* netd's fields arrive as JSON text, already in Go's order and form. */
+static void
+status_reply(struct ctl_req *req, struct msgread *mr)
+{
+	struct gomap	 o;
+	char		*key, *val;
+
+	gomap_init(&o);
+	while (mr->left > 0 && !mr->failed) {
+		key = msg_get_str(mr);
+		val = msg_get_str(mr);
+		if (key != NULL && val != NULL && netd_field(key) &&
+		    status_wanted(req->fields, key))
+			gj_raw(gomap_set(&o, key), val, strlen(val));
+		free(key);
+		free(val);
+	}
+	if (msg_read_end(mr) == -1)
+		fatalx("malformed status reply from netd");
+	status_local(req->fields, &o);
+	reply_json(req->client, &o);
+	req_done(req);
+}
+
+/* ping and traceroute: one ping with 30 hops, or 0, 1, ... up to 30. */
+static void
+cmd_ping(struct ctl_client *c, const struct ctlcmd *cmd)
+{
+	struct ctl_req	*req;
+	const char	*target;
+	size_t		 len;
+	char		 err[256];
+
+	if (ctlcmd_target(cmd, &target, &len, err, sizeof(err)) == -1) {
+		client_error(c, err);
+		return;
+	}
+	if (strcmp(cmd->name, "ping") == 0) {
+		req = req_new(c, REQ_PING, ROLE_NETD);
+		req->hops = CTL_MAX_HOPS;
+	} else {
+		req = req_new(c, REQ_TRACEROUTE, ROLE_NETD);
+	}
+	if ((req->target = strndup(target, len)) == NULL)
+		fatal("ping");
+	/* A name with a NUL in it has no route, as Go finds out. */
+	if (strlen(req->target) != len)
+		ping_reply(req, ctld_node_id(), 0, "no route to node");
+	else
+		ping_send(req);
+}
+
+static void
+ping_send(struct ctl_req *req)
+{
+	struct msgbuild	 mb;
+
+	msg_init(&mb);
+	msg_add_str(&mb, req->target);
+	msg_add_u32(&mb, req->hops);
+	req_send(req, IMSG_CTL_PING, &mb);
+}
+
+/* error is NULL or "" for a reply from the target. */
+static void
+ping_reply(struct ctl_req *req, const char *from, uint64_t ns,
+    const char *error)
+{
+	struct gomap	 o, hop;
+	char		 timestr[GODURATION_STRLEN], key[16];
+	int		 failed = error != NULL && *error != '\0';
+
+	goduration_format((int64_t)ns, timestr);
+	gomap_init(&o);
+	if (req->kind == REQ_PING) {
+		gj_bool(gomap_set(&o, "Success"), !failed);
+		if (failed)
+			gj_str(gomap_set(&o, "Error"), error);
+		else {
+			gj_str(gomap_set(&o, "From"), from);
+			gj_i64(gomap_set(&o, "Time"), (int64_t)ns);
+			gj_str(gomap_set(&o, "TimeStr"), timestr);
+		}
+		reply_json(req->client, &o);
+		req_done(req);
+		return;
+	}
+	gomap_init(&hop);
+	gj_str(gomap_set(&hop, "From"), from);
+	gj_i64(gomap_set(&hop, "Time"), (int64_t)ns);
+	gj_str(gomap_set(&hop, "TimeStr"), timestr);
+	if (failed && strcmp(error, PROBLEM_EXPIRED) != 0)
+		gj_str(gomap_set(&hop, "Error"), error);
+	snprintf(key, sizeof(key), "%u", req->hops);
+	gomap_write(&hop, gomap_set(&req->trace, key));
+	if (failed && strcmp(error, PROBLEM_EXPIRED) == 0 &&
+	    req->hops < CTL_MAX_HOPS) {
+		req->hops++;
+		ping_send(req);
+		return;
+	}
+	reply_json(req->client, &req->trace);
+	req_done(req);
+}
+
+static void
+cmd_reload(struct ctl_client *c, const struct ctlcmd *cmd)
+{
+	req_send(req_new(c, REQ_RELOAD, ROLE_PARENT), IMSG_CTL_RELOAD, NULL);
+}
+
+static void
+reload_reply(struct ctl_req *req, struct msgread *mr)
+{
+	struct gomap	 o;
+	char		*error, *text;
+	uint32_t	 code;
+
+	code = msg_get_u32(mr);
+	error = msg_get_str(mr);
+	if (msg_read_end(mr) == -1)
+		fatalx("malformed reload reply from parent");
+	gomap_init(&o);
+	gj_bool(gomap_set(&o, "Success"), code == 0);
+	if (code != 0) {
+		if (asprintf(&text, "%s ERRORCODE %u", error != NULL ? error :
+		    "", code) == -1)
+			fatal("reload");
+		gj_str(gomap_set(&o, "Error"), text);
+		free(text);
+	}
+	free(error);
+	reply_json(req->client, &o);
+	req_done(req);
+}
+
+void
+commands_dispatch(enum proc_role from, struct imsg *imsg)
+{
+	struct ctl_req	 find, *req;
+	struct msgread	 mr;
+	char		*rfrom, *error;
+	uint64_t	 ns;
+	uint32_t	 expect;
+
+	find.id = imsg->hdr.peerid;
+	if ((req = RB_FIND(req_tree, &reqs, &find)) == NULL) {
+		log_debug("reply %u from %s to a request that timed out",
+		    imsg->hdr.peerid, role_name(from));
+		return;
+	}
+	switch (req->kind) {
+	case REQ_STATUS:
+		expect = IMSG_CTL_STATUS_REPLY;
+		break;
+	case REQ_RELOAD:
+		expect = IMSG_CTL_RELOAD_REPLY;
+		break;
+	default:
+		expect = IMSG_CTL_PING_REPLY;
+	}
+	if (from != req->to || imsg->hdr.type != expect)
+		fatalx("unexpected message %u from %s", imsg->hdr.type,
+		    role_name(from));
+	msg_read_init(&mr, imsg);
+	switch (imsg->hdr.type) {
+	case IMSG_CTL_STATUS_REPLY:
+		status_reply(req, &mr);
+		break;
+	case IMSG_CTL_PING_REPLY:
+		rfrom = msg_get_str(&mr);
+		ns = msg_get_u64(&mr);
+		error = msg_get_str(&mr);
+		if (msg_read_end(&mr) == -1)
+			fatalx("malformed ping reply from netd");
+		ping_reply(req, rfrom != NULL ? rfrom : "", ns, error);
+		free(rfrom);
+		free(error);
+		break;
+	case IMSG_CTL_RELOAD_REPLY:
+		reload_reply(req, &mr);
+		break;
+	}
+}
+
+static struct ctl_req *
+req_new(struct ctl_client *c, enum req_kind kind, enum proc_role to)
+{
+	struct ctl_req	*req;
+
+	if ((req = calloc(1, sizeof(*req))) == NULL)
+		fatal("control request");
+	req->kind = kind;
+	req->to = to;
+	req->client = c;
+	req->ev_timeout = evtimer_new(child_base(), req_timeout, req);
+	if (req->ev_timeout == NULL)
+		fatalx("control request: out of memory");
+	c->req = req;
+	return req;
+}
+
+/* Each message of a request, traceroute's steps too, has a fresh id. */
+static void
+req_send(struct ctl_req *req, uint32_t type, struct msgbuild *mb)
+{
+	struct timeval	 tv = { CTL_REQUEST_TIMEOUT, 0 };
+	struct imsgev	*iev;
+	int		 rv;
+
+	if (req->id != 0)
+		RB_REMOVE(req_tree, &reqs, req);
+	if (++req_ids == 0)
+		req_ids = 1;
+	req->id = req_ids;
+	RB_INSERT(req_tree, &reqs, req);
+	if ((iev = child_channel(req->to)) == NULL)
+		fatalx("no channel to %s", role_name(req->to));
+	if (mb != NULL)
+		rv = imsgev_msg(iev, mb, type, req->id, -1);
+	else
+		rv = imsgev_compose(iev, type, req->id, -1, NULL, 0);
+	if (rv == -1)
+		fatal("request to %s", role_name(req->to));
+	evtimer_add(req->ev_timeout, &tv);
+}
+
+static void
+req_timeout(evutil_socket_t fd, short events, void *arg)
+{
+	struct ctl_req	*req = arg;
+	char		 msg[64];
+
+	log_warnx("request %u to %s timed out", req->id, role_name(req->to));
+	if (req->client != NULL) {
+		snprintf(msg, sizeof(msg), "no reply from %s",
+		    role_name(req->to));
+		client_error(req->client, msg);
+	}
+	req_done(req);
+}
+
+/* c is NULL when the client left while its request was in flight. */
+static void
+reply_json(struct ctl_client *c, struct gomap *o)
+{
+	struct gjbuf	 out;
+	char		 msg[128];
+
+	gj_init(&out);
+	gomap_write(o, &out);
+	gj_raw(&out, "\n", 1);
+	if (c != NULL && out.err != NULL) {
+		snprintf(msg, sizeof(msg), "could not convert response to "
+		    "JSON: %s", out.err);
+		client_error(c, msg);
+	} else if (c != NULL)
+		client_write(c, out.buf, out.len);
+	gj_free(&out);
+}
+
+/* The request is over: forget it, and let its session read on. */
+static void
+req_done(struct ctl_req *req)
+{
+	struct ctl_client	*c = req->client;
+
+	if (req->id != 0)
+		RB_REMOVE(req_tree, &reqs, req);
+	event_free(req->ev_timeout);
+	json_object_put(req->fields);
+	free(req->target);
+	gomap_clear(&req->trace);
+	free(req);
+	if (c != NULL) {
+		c->req = NULL;
+		client_done(c);
+	}
+}
+
+/* The session closes with a request in flight: its reply goes nowhere. */
+void
+commands_detach(struct ctl_client *c)
+{
+	c->req->client = NULL;
+	c->req = NULL;
+}
