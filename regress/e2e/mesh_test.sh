@@ -1,0 +1,230 @@
+#! /usr/bin/env atf-sh
+#
+# Meshes of real daemons on 127.0.0.1: links over TCP and UDP, routing
+# across hops, refusals, lost nodes and the firewall.
+
+. "$(atf_get_srcdir)/lib.subr"
+
+# triangle LISTEN_BAR LISTEN_FISH PEER_BAR PEER_FISH: the docs' example,
+# bar and fish both connect to foo; bar pings fish through foo.
+triangle()
+{
+	tcp=$(free_port)
+	udp=$(free_port)
+	start_named foo --tcp-listener port=$tcp bindaddr=127.0.0.1 \
+	    --udp-listener port=$udp bindaddr=127.0.0.1
+	wait_log 'Initialization complete' 10 foo.log
+	start_named bar --$1-peer address=127.0.0.1:$(eval echo \$$1)
+	start_named fish --$2-peer address=localhost:$(eval echo \$$2)
+	wait_until 15 has_route bar fish foo
+	wait_until 15 has_route fish bar foo
+	atf_check -o match:'^Reply from fish in [0-9.]+(µs|ms|ns|s)$' \
+	    "$RCPTCTL" --socket bar.sock ping fish --count 1
+	atf_check -o match:'^Reply from bar in ' \
+	    "$RCPTCTL" --socket fish.sock ping bar --count 1
+	grep -q '^INFO .* Connection established with bar$' foo.log ||
+	    atf_fail "foo did not log the link to bar"
+}
+
+atf_test_case tcp cleanup
+tcp_head()
+{
+	atf_set "descr" "foo, bar and fish over TCP: bar pings fish via foo"
+}
+tcp_body()
+{
+	triangle tcp tcp
+}
+tcp_cleanup()
+{
+	stop_all
+}
+
+atf_test_case udp cleanup
+udp_head()
+{
+	atf_set "descr" "foo, bar and fish over UDP: bar pings fish via foo"
+}
+udp_body()
+{
+	triangle udp udp
+}
+udp_cleanup()
+{
+	stop_all
+}
+
+atf_test_case mixed cleanup
+mixed_head()
+{
+	atf_set "descr" "bar over TCP and fish over UDP reach each other"
+}
+mixed_body()
+{
+	triangle tcp udp
+}
+mixed_cleanup()
+{
+	stop_all
+}
+
+# line N: nodes n1..nN, each n(i+1) a TCP peer of n(i).
+line()
+{
+	for i in $(seq 1 "$1"); do
+		eval port$i=$(free_port)
+	done
+	for i in $(seq 1 "$1"); do
+		args="--tcp-listener port=$(eval echo \$port$i) bindaddr=127.0.0.1"
+		[ "$i" -gt 1 ] &&
+		    args="$args --tcp-peer address=127.0.0.1:$(eval echo \$port$((i - 1)))"
+		start_named n$i $args
+	done
+}
+
+atf_test_case line8 cleanup
+line8_head()
+{
+	atf_set "descr" "A line of 8: ping and traceroute end to end; the" \
+	    "middle node dies and comes back"
+	atf_set "timeout" "120"
+}
+line8_body()
+{
+	line 8
+	wait_until 30 has_route n1 n8 n2
+	wait_until 30 has_route n8 n1 n7
+	atf_check -o match:'^Reply from n8 in ' \
+	    "$RCPTCTL" --socket n1.sock ping n8 --count 1
+	atf_check -o save:trace "$RCPTCTL" --socket n1.sock traceroute n8
+	for i in 0 1 2 3 4 5 6 7; do
+		sed -n "$((i + 1))p" trace | grep -q "^$i: n$((i + 1)) in " ||
+		    atf_fail "hop $i is not n$((i + 1)): $(cat trace)"
+	done
+	atf_check_equal 8 "$(wc -l <trace)"
+
+	pid=$(cat n4.pid)
+	kill -9 "$pid"
+	wait_until 30 lacks_route n1 n8
+	atf_check -s exit:2 -e match:'no route to node' \
+	    "$RCPTCTL" --socket n1.sock ping n8 --count 1
+
+	args="--tcp-listener port=$port4 bindaddr=127.0.0.1"
+	start_named n4 $args --tcp-peer address=127.0.0.1:$port3
+	# The new n4 learns far names from the next periodic updates.
+	wait_until 60 "$RCPTCTL" --socket n1.sock ping n8 --count 1
+}
+line8_cleanup()
+{
+	stop_all
+}
+
+atf_test_case idle_timeout cleanup
+idle_timeout_head()
+{
+	atf_set "descr" "A UDP peer that goes silent is timed out after 21 s"
+	atf_set "timeout" "90"
+}
+idle_timeout_body()
+{
+	udp=$(free_port)
+	start_named foo --udp-listener port=$udp bindaddr=127.0.0.1
+	start_named bar --udp-peer address=127.0.0.1:$udp
+	wait_until 15 has_route foo bar
+	stop_named bar
+	wait_log '^WARNING .* Timing out connection bar, idle for the past 21s$' \
+	    40 foo.log
+	wait_until 10 lacks_route foo bar
+}
+idle_timeout_cleanup()
+{
+	stop_all
+}
+
+atf_test_case refusals cleanup
+refusals_head()
+{
+	atf_set "descr" "Cost disagreement, allowedpeers and a second link" \
+	    "from one node ID are refused with a clear line"
+	atf_set "timeout" "60"
+}
+refusals_body()
+{
+	p1=$(free_port)
+	p2=$(free_port)
+	start_named foo --tcp-listener port=$p1 bindaddr=127.0.0.1 cost=2 \
+	    --tcp-listener port=$p2 bindaddr=127.0.0.1 allowedpeers=zed
+	start_named bar --tcp-peer address=127.0.0.1:$p1 cost=1
+	wait_log 'rejected connection with node (bar|foo) because we disagree about the connection cost' \
+	    20 bar.log
+	start_named fish --tcp-peer address=127.0.0.1:$p2
+	wait_log 'Backend error: foo: rejected connection with node fish because it is not in the allowed peers list' \
+	    10 foo.log
+	stop_named bar
+	stop_named fish
+	start_named twin --tcp-peer address=127.0.0.1:$p1 cost=2
+	wait_until 15 has_route foo twin
+	mv twin.sock first.sock
+	"$RECEPTOR" --node id=twin datadir="$PWD/twin2.data" \
+	    --tcp-peer address=127.0.0.1:$p1 cost=2 >twin2.log 2>&1 &
+	echo $! >twin2.pid
+	wait_log 'rejected connection with node twin because it connected using a node ID we are already connected to' \
+	    15 foo.log
+}
+refusals_cleanup()
+{
+	stop_all
+}
+
+atf_test_case firewall cleanup
+firewall_head()
+{
+	atf_set "descr" "A drop rule makes pings time out, a reject rule" \
+	    "answers them with an unreachable at once"
+	atf_set "timeout" "60"
+}
+firewall_body()
+{
+	tcp=$(free_port)
+	cat >foo.conf <<CONF
+- node:
+    id: foo
+    datadir: $PWD/foo.data
+    firewallrules:
+      - action: drop
+        tonode: fish
+        toservice: ping
+      - action: reject
+        tonode: /(?i)B.R/
+        toservice: ping
+- tcp-listener:
+    port: $tcp
+    bindaddr: 127.0.0.1
+- control-service:
+    filename: $PWD/foo.sock
+CONF
+	"$RECEPTOR" -c foo.conf >foo.log 2>&1 &
+	echo $! >foo.pid
+	start_named bar --tcp-peer address=127.0.0.1:$tcp
+	start_named fish --tcp-peer address=127.0.0.1:$tcp
+	wait_until 15 has_route bar fish foo
+	atf_check -s exit:2 -e match:'ERROR: timeout' \
+	    "$RCPTCTL" --socket bar.sock ping fish --count 1
+	atf_check -s exit:2 -e match:'ERROR: blocked by firewall' \
+	    "$RCPTCTL" --socket fish.sock ping bar --count 1
+}
+firewall_cleanup()
+{
+	stop_all
+}
+
+atf_init_test_cases()
+{
+	atf_add_test_case tcp
+	atf_add_test_case udp
+	atf_add_test_case mixed
+	atf_add_test_case line8
+	atf_add_test_case idle_timeout
+	atf_add_test_case refusals
+	atf_add_test_case firewall
+}
