@@ -162,6 +162,8 @@ void		 config_free(struct config *);
 
 /* Canonical YAML that parses back to the same config (-nv). */
 void		 config_print(FILE *, const struct config *);
+/* One item of it, as config_print() writes it. */
+void		 cfg_item_print(FILE *, const struct cfg_item *);
 /* --help text, generated from the schema. */
 void		 config_usage(FILE *);
 

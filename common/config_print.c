@@ -133,21 +133,26 @@ void
 config_print(FILE *fp, const struct config *cf)
 {
 	const struct cfg_item	*it;
-	const struct cfg_field	*f;
-	const struct cfg_value	*v;
-	int			 any;
 
 	fputs("---\n", fp);
-	TAILQ_FOREACH(it, &cf->items, entry) {
-		any = 0;
-		for (f = it->action->fields; f->name != NULL; f++)
-			any |= it->values[f - it->action->fields].set;
-		fprintf(fp, "- %s%s\n", it->action->name, any ? ":" : "");
-		for (f = it->action->fields; f->name != NULL; f++) {
-			v = &it->values[f - it->action->fields];
-			if (v->set)
-				print_value(fp, f, v);
-		}
+	TAILQ_FOREACH(it, &cf->items, entry)
+		cfg_item_print(fp, it);
+}
+
+void
+cfg_item_print(FILE *fp, const struct cfg_item *it)
+{
+	const struct cfg_field	*f;
+	const struct cfg_value	*v;
+	int			 any = 0;
+
+	for (f = it->action->fields; f->name != NULL; f++)
+		any |= it->values[f - it->action->fields].set;
+	fprintf(fp, "- %s%s\n", it->action->name, any ? ":" : "");
+	for (f = it->action->fields; f->name != NULL; f++) {
+		v = &it->values[f - it->action->fields];
+		if (v->set)
+			print_value(fp, f, v);
 	}
 }
 

@@ -28,6 +28,7 @@ static void	children_connect(void);
 static void	parent_dispatch_child(struct imsgev *, struct imsg *);
 static int	child_report(struct child *, int status);
 static struct child *child_by_pid(pid_t);
+static void	parent_reload(struct child *, uint32_t);
 
 void
 children_start(void)
@@ -162,6 +163,12 @@ parent_dispatch_child(struct imsgev *iev, struct imsg *imsg)
 		}
 		reconf_applied(c, gen);
 		break;
+	case IMSG_CTL_RELOAD:
+		if (c->role == ROLE_CTLD) {
+			parent_reload(c, imsg->hdr.peerid);
+			break;
+		}
+		/* FALLTHROUGH */
 	default:
 		log_warnx("unexpected message %u from %s", imsg->hdr.type,
 		    role_name(c->role));
@@ -246,4 +253,22 @@ child_by_pid(pid_t pid)
 		if (rc->children[r].pid == pid)
 			return &rc->children[r];
 	return NULL;
+}
+
+/* The control service's reload: Go's reply code (0, 3 or 4) and why. */
+static void
+parent_reload(struct child *c, uint32_t reqid)
+{
+	struct msgbuild	 mb;
+	char		 err[1024] = "";
+	int		 code;
+
+	code = reconf_reload(err, sizeof(err));
+	if (code != 0)
+		log_warnx("Reload not successful: %s", err);
+	msg_init(&mb);
+	msg_add_u32(&mb, code);
+	msg_add_str(&mb, err);
+	if (imsgev_msg(&c->iev, &mb, IMSG_CTL_RELOAD_REPLY, reqid, -1) == -1)
+		log_warn("reload reply to ctld");
 }

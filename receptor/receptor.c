@@ -128,6 +128,8 @@ find_libexec(void)
 static void
 on_signal(evutil_socket_t sig, short events, void *arg)
 {
+	char	 err[1024];
+
 	switch (sig) {
 	case SIGTERM:
 	case SIGINT:
@@ -136,7 +138,9 @@ on_signal(evutil_socket_t sig, short events, void *arg)
 		receptor_stop(0);
 		break;
 	case SIGHUP:
-		reconf_reload();
+		if (reconf_reload(err, sizeof(err)) != 0)
+			log_error("reload failed, keeping the running "
+			    "configuration: %s", err);
 		break;
 	case SIGCHLD:
 		children_reap();

@@ -54,7 +54,7 @@ void	ctlsock_close(void);
 /* reconf.c */
 void	reconf_send(void);
 void	reconf_applied(struct child *, uint32_t generation);
-void	reconf_reload(void);
+int	reconf_reload(char *, size_t);
 enum log_level reconf_log_level(const struct config *);
 const char *reconf_datadir(const struct config *);
 

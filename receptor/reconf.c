@@ -4,6 +4,7 @@
  * the new config when DONE arrives. A reload (SIGHUP) re-reads the
  * command line's files and does the same; an invalid file changes nothing.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,7 +12,18 @@
 #include "proto.h"
 #include "receptor.h"
 
+/* What a reload may change; everything else needs a restart, as in Go. */
+static const char *const reloadable[] = {
+	"local-only", "tcp-listener", "tcp-peer", "udp-listener", "udp-peer",
+	"ws-listener", "ws-peer", NULL
+};
+
 static void	reconf_send_child(struct child *, const struct config *);
+static int	reconf_check(const struct config *, const struct config *,
+		    char *, size_t);
+static int	is_reloadable(const struct cfg_item *);
+static char	*item_text(const struct cfg_item *);
+static int	has_item(const struct config *, const struct cfg_item *);
 
 void
 reconf_send(void)
@@ -70,31 +82,117 @@ reconf_applied(struct child *c, uint32_t generation)
 		log_info("Configuration reloaded");
 }
 
-void
-reconf_reload(void)
+/*
+ * Re-read the configuration (SIGHUP or the control service's reload):
+ * 0 when applied, else Go's error code with why in err: 4 when it does
+ * not parse, 3 when it changes what only a restart can.
+ */
+int
+reconf_reload(char *err, size_t errlen)
 {
 	struct config	*conf;
 	struct cmdline	 cmd;
-	struct cfg_error err;
+	struct cfg_error cerr;
 
 	log_info("Reloading configuration");
-	if ((conf = config_from_argv(rc->argc, rc->argv, &cmd, &err)) ==
-	    NULL) {
-		log_error("reload failed, keeping the running configuration: "
-		    "%s", err.msg);
-		return;
-	}
-	free(cmd.conffile);
-	free(cmd.user);
 	if (!rc->running) {
-		log_warnx("reload ignored: still starting up");
+		snprintf(err, errlen, "still starting up");
+		return 4;
+	}
+	if (rc->cmd.conffile == NULL) {
+		snprintf(err, errlen, "no configuration file was provided, "
+		    "reload function not set");
+		return 4;
+	}
+	if ((conf = config_from_argv(rc->argc, rc->argv, &cmd, &cerr)) ==
+	    NULL) {
+		snprintf(err, errlen, "%s", cerr.msg);
+		return 4;
+	}
+	cmdline_clear(&cmd);
+	if (reconf_check(rc->conf, conf, err, errlen) == -1) {
 		config_free(conf);
-		return;
+		return 3;
 	}
 	config_free(rc->conf);
 	rc->conf = conf;
-	log_setlevel(reconf_log_level(conf));
 	reconf_send();
+	return 0;
+}
+
+static int
+is_reloadable(const struct cfg_item *item)
+{
+	size_t	 i;
+
+	for (i = 0; reloadable[i] != NULL; i++)
+		if (strcmp(item->action->name, reloadable[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static char *
+item_text(const struct cfg_item *item)
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+	FILE	*fp;
+
+	if ((fp = open_memstream(&buf, &len)) == NULL)
+		fatal("open_memstream");
+	cfg_item_print(fp, item);
+	if (fclose(fp) != 0)
+		fatal("open_memstream");
+	return buf;
+}
+
+/* Whether conf has an item printing exactly as item does. */
+static int
+has_item(const struct config *conf, const struct cfg_item *item)
+{
+	struct cfg_item	*it;
+	char		*want, *have;
+	int		 found = 0;
+
+	want = item_text(item);
+	TAILQ_FOREACH(it, &conf->items, entry) {
+		if (it->action != item->action)
+			continue;
+		have = item_text(it);
+		found = strcmp(want, have) == 0;
+		free(have);
+		if (found)
+			break;
+	}
+	free(want);
+	return found;
+}
+
+/* Only the reloadable actions may differ between old and new. */
+static int
+reconf_check(const struct config *old, const struct config *new, char *err,
+    size_t errlen)
+{
+	struct cfg_item	*it;
+
+	TAILQ_FOREACH(it, &new->items, entry) {
+		if (!is_reloadable(it) && !has_item(old, it)) {
+			snprintf(err, errlen, "a non-reloadable config action "
+			    "'%s' was modified or added. Must restart receptor "
+			    "for these changes to take effect",
+			    it->action->name);
+			return -1;
+		}
+	}
+	TAILQ_FOREACH(it, &old->items, entry) {
+		if (!is_reloadable(it) && !has_item(new, it)) {
+			snprintf(err, errlen, "a non-reloadable config action "
+			    "'%s' was removed. Must restart receptor for "
+			    "changes to take effect", it->action->name);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* Go: no log-level item means info; an item without a level, error. */

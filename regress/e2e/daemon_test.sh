@@ -201,18 +201,24 @@ sighup_head()
 }
 sighup_body()
 {
+	port=$(free_port)
 	cat >r.conf <<CONF
 - node:
     id: t1
+    datadir: $PWD/data
 - local-only
 - log-level: info
 CONF
 	start_receptor -c r.conf
 	wait_log 'Initialization complete'
-	echo '- log-level: debug' >>r.conf
-	sed -i 's/- log-level: info//' r.conf
+	echo "- tcp-listener: {port: $port, bindaddr: 127.0.0.1}" >>r.conf
 	kill -HUP "$(receptor_pid)"
 	wait_log 'Configuration reloaded'
+	wait_until 5 grep -q ":$(printf %04X "$port") " /proc/net/tcp
+	sed -i 's/- log-level: info/- log-level: debug/' r.conf
+	kill -HUP "$(receptor_pid)"
+	wait_log "reload failed, keeping the running configuration: a non-reloadable config action 'log-level' was modified or added"
+	sed -i 's/- log-level: debug/- log-level: info/' r.conf
 	echo '- tcp-listener: {port: notaport}' >>r.conf
 	kill -HUP "$(receptor_pid)"
 	wait_log 'reload failed, keeping the running configuration: .*r.conf:[0-9]+:[0-9]+: tcp-listener: port'
