@@ -45,7 +45,7 @@ ATF_LIBS	:= $(shell pkg-config --libs atf-c 2>/dev/null)
 
 ALL_CFLAGS	 = $(CFLAGS) $(WARNINGS) $(SANFLAGS) -std=gnu11 \
 		   -D_GNU_SOURCE -DRECEPTOR_VERSION='"$(VERSION)"' \
-		   -Icommon -Iproto -Inetd -Iworkd -Ictld $(PKG_CFLAGS)
+		   -Icommon -Iproto -Inetd -Iworkd -Ictld -Ircptctl $(PKG_CFLAGS)
 ALL_LDFLAGS	 = $(LDFLAGS) $(SANFLAGS)
 
 # Debian packages the build, the tests and `make run` need.
@@ -68,11 +68,12 @@ KYUAFILES	 = $(wildcard regress/Kyuafile regress/*/Kyuafile)
 
 objs		 = $(patsubst %.c,$(OBJ)/%.o,$(1))
 LIBCOMMON	 = $(OBJ)/libcommon.a
-# Each child's code but its main(), for the unit tests to link.
+# Each program's code but its main(), for the unit tests to link.
 LIBNETD		 = $(OBJ)/libnetd.a
 LIBWORKD	 = $(OBJ)/libworkd.a
 LIBCTLD		 = $(OBJ)/libctld.a
-LIBS_CHILDREN	 = $(LIBNETD) $(LIBWORKD) $(LIBCTLD)
+LIBRCPTCTL	 = $(OBJ)/librcptctl.a
+LIBS_CHILDREN	 = $(LIBNETD) $(LIBWORKD) $(LIBCTLD) $(LIBRCPTCTL)
 PARENT		 = $(OBJ)/sbin/receptor
 NETD		 = $(OBJ)/libexec/receptor/netd
 WORKD		 = $(OBJ)/libexec/receptor/workd
@@ -121,6 +122,7 @@ $(LIBCOMMON): $(call objs,$(COMMON_SRCS) $(PROTO_SRCS))
 $(LIBNETD): $(call objs,$(filter-out netd/netd.c,$(NETD_SRCS)))
 $(LIBWORKD): $(call objs,$(filter-out workd/workd.c,$(WORKD_SRCS)))
 $(LIBCTLD): $(call objs,$(filter-out ctld/ctld.c,$(CTLD_SRCS)))
+$(LIBRCPTCTL): $(call objs,$(filter-out rcptctl/rcptctl.c,$(RCPTCTL_SRCS)))
 $(LIBCOMMON) $(LIBS_CHILDREN):
 	@mkdir -p $(@D)
 	rm -f $@
@@ -130,7 +132,7 @@ $(PARENT): $(call objs,$(PARENT_SRCS)) $(LIBCOMMON)
 $(NETD): $(OBJ)/netd/netd.o $(LIBNETD) $(LIBCOMMON)
 $(WORKD): $(OBJ)/workd/workd.o $(LIBWORKD) $(LIBCOMMON)
 $(CTLD): $(OBJ)/ctld/ctld.o $(LIBCTLD) $(LIBCOMMON)
-$(RCPTCTL): $(call objs,$(RCPTCTL_SRCS)) $(LIBCOMMON)
+$(RCPTCTL): $(OBJ)/rcptctl/rcptctl.o $(LIBRCPTCTL) $(LIBCOMMON)
 $(PROGS):
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)

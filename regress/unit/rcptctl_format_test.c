@@ -2,18 +2,13 @@
  * rcptctl's output from a control-service reply: the status text, --json
  * and --dot, checked against what receptorctl (Python) prints for the
  * same reply; and the --socket forms.
- *
- * rcptctl is a program, not a library the Makefile builds for tests, so
- * the sources under test are compiled into this file.
  */
 #include <atf-c.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../rcptctl/pyjson.c"
-#include "../../rcptctl/sockurl.c"
-#include "../../rcptctl/status.c"
+#include "rcptctl.h"
 
 /* Go field order in the ads; everything receptorctl shows, and more. */
 static const char reply[] =
