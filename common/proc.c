@@ -8,6 +8,18 @@
 #include "proc.h"
 #include "proto.h"
 
+/* Files the config names, as the parent read them. */
+struct child_file {
+	char		*path;
+	unsigned char	*data;
+	size_t		 len;
+};
+
+struct child_files {
+	struct child_file *v;
+	size_t		 n;
+};
+
 /* A child's state: one channel per other process, its config. */
 static struct {
 	const struct child_ops	*ops;
@@ -18,6 +30,8 @@ static struct {
 	int			 ready;		/* PEERS_READY sent */
 	struct config		*conf;		/* in force */
 	struct config		*pending;	/* being received */
+	struct child_files	 files;		/* what conf names */
+	struct child_files	 pending_files;
 	uint32_t		 generation;
 } child;
 
@@ -31,6 +45,8 @@ static void	child_selftest(void);
 static void	child_sigterm(evutil_socket_t, short, void *);
 static enum proc_role child_role_of(struct imsgev *);
 static void	child_dispatch(enum proc_role, struct imsg *);
+static void	child_file_add(struct msgread *);
+static void	child_files_free(struct child_files *);
 
 struct event_base *
 child_base(void)
@@ -107,6 +123,7 @@ child_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 		break;
 	case IMSG_RECONF_START:
 	case IMSG_RECONF_ITEM:
+	case IMSG_RECONF_FILE:
 	case IMSG_RECONF_DONE:
 		child_reconf(imsg);
 		break;
@@ -235,6 +252,11 @@ child_reconf(struct imsg *imsg)
 			fatalx("bad configuration item from parent");
 		TAILQ_INSERT_TAIL(&child.pending->items, item, entry);
 		break;
+	case IMSG_RECONF_FILE:
+		if (child.pending == NULL)
+			fatalx("bad configuration file from parent");
+		child_file_add(&mr);
+		break;
 	case IMSG_RECONF_DONE:
 		gen = msg_get_u32(&mr);
 		if (msg_read_end(&mr) == -1 || child.pending == NULL ||
@@ -243,6 +265,9 @@ child_reconf(struct imsg *imsg)
 		old = child.conf;
 		child.conf = child.pending;
 		child.pending = NULL;
+		child_files_free(&child.files);
+		child.files = child.pending_files;
+		memset(&child.pending_files, 0, sizeof(child.pending_files));
 		if (child.ops->configure != NULL)
 			child.ops->configure(old);
 		config_free(old);
@@ -253,6 +278,58 @@ child_reconf(struct imsg *imsg)
 		child_selftest();
 		break;
 	}
+}
+
+static void
+child_file_add(struct msgread *mr)
+{
+	struct child_files	*cf = &child.pending_files;
+	struct child_file	*f;
+	const void		*data;
+	size_t			 len;
+
+	cf->v = reallocarray(cf->v, cf->n + 1, sizeof(*cf->v));
+	if (cf->v == NULL)
+		fatal("configuration file");
+	f = &cf->v[cf->n];
+	f->path = msg_get_str(mr);
+	data = msg_get_bytes(mr, &len);
+	if (msg_read_end(mr) == -1 || f->path == NULL)
+		fatalx("bad configuration file from parent");
+	if ((f->data = malloc(len + 1)) == NULL)
+		fatal("configuration file");
+	memcpy(f->data, data, len);
+	f->data[len] = '\0';
+	f->len = len;
+	cf->n++;
+}
+
+static void
+child_files_free(struct child_files *cf)
+{
+	size_t	 i;
+
+	for (i = 0; i < cf->n; i++) {
+		free(cf->v[i].path);
+		freezero(cf->v[i].data, cf->v[i].len);
+	}
+	free(cf->v);
+	memset(cf, 0, sizeof(*cf));
+}
+
+/* A file the config names, NUL-terminated; NULL if the parent sent none. */
+const unsigned char *
+child_file(const char *path, size_t *len)
+{
+	size_t	 i;
+
+	for (i = 0; i < child.files.n; i++) {
+		if (strcmp(child.files.v[i].path, path) == 0) {
+			*len = child.files.v[i].len;
+			return child.files.v[i].data;
+		}
+	}
+	return NULL;
 }
 
 /*

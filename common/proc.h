@@ -33,6 +33,7 @@ __dead void	 child_main(const struct child_ops *);
 struct imsgev	*child_channel(enum proc_role);
 struct event_base *child_base(void);
 const struct config *child_config(void);
+const unsigned char *child_file(const char *path, size_t *len);
 
 /* Build and read the HELLO message the parent sends each child. */
 struct hello {

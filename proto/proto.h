@@ -17,6 +17,7 @@ enum imsg_type {
 	/* configuration, object by object (parent -> child) */
 	IMSG_RECONF_START,	/* u32 generation */
 	IMSG_RECONF_ITEM,	/* one config item (cfg_item_encode) */
+	IMSG_RECONF_FILE,	/* str path, bytes contents: a file it names */
 	IMSG_RECONF_DONE,	/* u32 generation */
 	IMSG_RECONF_APPLIED,	/* child -> parent: u32 generation */
 

@@ -63,7 +63,8 @@ main(int argc, char *argv[])
 		usage_error("Nothing to do - no backends are running.");
 	log_setlevel(reconf_log_level(rc->conf));
 	find_libexec();
-	if (ctlsock_open(rc->conf, errbuf, sizeof(errbuf)) == -1)
+	if (files_load(rc->conf, &rc->files, errbuf, sizeof(errbuf)) == -1 ||
+	    ctlsock_open(rc->conf, errbuf, sizeof(errbuf)) == -1)
 		usage_error(errbuf);
 
 	signal(SIGPIPE, SIG_IGN);

@@ -12,6 +12,17 @@
 #define RECEPTOR_CHROOT		"/var/empty"
 #define STOP_GRACE_SECONDS	5
 
+struct conf_file {
+	char		*path;
+	unsigned char	*data;
+	size_t		 len;
+};
+
+struct conf_files {
+	struct conf_file *v;
+	size_t		 n;
+};
+
 struct child {
 	enum proc_role	 role;
 	pid_t		 pid;		/* 0 once reaped */
@@ -24,6 +35,7 @@ struct receptor {
 	struct event_base	*base;
 	struct child		 children[ROLE_COUNT];	/* ROLE_PARENT unused */
 	struct config		*conf;
+	struct conf_files	 files;		/* read for conf */
 	struct cmdline		 cmd;
 	int			 argc;
 	char			**argv;
@@ -50,6 +62,12 @@ int	children_alive(void);
 int	ctlsock_open(const struct config *, char *, size_t);
 void	ctlsock_send(struct imsgev *);
 void	ctlsock_close(void);
+
+/* files.c */
+int	files_load(const struct config *, struct conf_files *, char *,
+	    size_t);
+void	files_send(const struct conf_files *, struct child *);
+void	files_free(struct conf_files *);
 
 /* reconf.c */
 void	reconf_send(void);

@@ -54,6 +54,7 @@ reconf_send_child(struct child *c, const struct config *conf)
 			fatal("configuration item %s to %s",
 			    item->action->name, role_name(c->role));
 	}
+	files_send(&rc->files, c);
 	if (imsgev_compose_u32(&c->iev, IMSG_RECONF_DONE, 0,
 	    rc->generation) == -1)
 		fatal("configuration to %s", role_name(c->role));
@@ -91,6 +92,7 @@ int
 reconf_reload(char *err, size_t errlen)
 {
 	struct config	*conf;
+	struct conf_files files;
 	struct cmdline	 cmd;
 	struct cfg_error cerr;
 
@@ -114,8 +116,14 @@ reconf_reload(char *err, size_t errlen)
 		config_free(conf);
 		return 3;
 	}
+	if (files_load(conf, &files, err, errlen) == -1) {
+		config_free(conf);
+		return 4;
+	}
 	config_free(rc->conf);
+	files_free(&rc->files);
 	rc->conf = conf;
+	rc->files = files;
 	reconf_send();
 	return 0;
 }

@@ -1,0 +1,134 @@
+/*
+ * Files the children need but may not open: certificates and keys of the
+ * TLS configs. The parent reads them with the configuration, so a missing
+ * file fails the start or the reload, and sends them as bytes.
+ */
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "proto.h"
+#include "receptor.h"
+
+#define FILE_MAX	(1024 * 1024)
+
+static const struct {
+	const char	*action;
+	const char	*fields[4];
+} file_fields[] = {
+	{ "tls-server", { "cert", "key", "clientcas", NULL } },
+	{ "tls-client", { "cert", "key", "rootcas", NULL } },
+};
+
+static int	file_read(const char *, struct conf_file *, char *, size_t);
+
+void
+files_free(struct conf_files *files)
+{
+	size_t	 i;
+
+	for (i = 0; i < files->n; i++) {
+		free(files->v[i].path);
+		freezero(files->v[i].data, files->v[i].len);
+	}
+	free(files->v);
+	memset(files, 0, sizeof(*files));
+}
+
+/* Read every file the config names; -1 with why in err. */
+int
+files_load(const struct config *conf, struct conf_files *files, char *err,
+    size_t errlen)
+{
+	struct cfg_item	*item;
+	const char	*path;
+	size_t		 a, f;
+
+	memset(files, 0, sizeof(*files));
+	for (a = 0; a < sizeof(file_fields) / sizeof(file_fields[0]); a++) {
+		for (item = config_first(conf, file_fields[a].action);
+		    item != NULL;
+		    item = config_next(item, file_fields[a].action)) {
+			for (f = 0; file_fields[a].fields[f] != NULL; f++) {
+				path = cfg_str(item, file_fields[a].fields[f]);
+				if (path == NULL || *path == '\0')
+					continue;
+				files->v = reallocarray(files->v, files->n + 1,
+				    sizeof(*files->v));
+				if (files->v == NULL)
+					fatal("files");
+				if (file_read(path, &files->v[files->n], err,
+				    errlen) == -1) {
+					snprintf(err + strlen(err),
+					    errlen - strlen(err), " (%s %s)",
+					    file_fields[a].action,
+					    file_fields[a].fields[f]);
+					files_free(files);
+					return -1;
+				}
+				files->n++;
+			}
+		}
+	}
+	return 0;
+}
+
+static int
+file_read(const char *path, struct conf_file *cf, char *err, size_t errlen)
+{
+	struct stat	 st;
+	ssize_t		 n;
+	int		 fd;
+
+	memset(cf, 0, sizeof(*cf));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > FILE_MAX) {
+		snprintf(err, errlen, "%s: not a regular file of at most %d "
+		    "bytes", path, FILE_MAX);
+		close(fd);
+		return -1;
+	}
+	if ((cf->data = malloc(st.st_size + 1)) == NULL ||
+	    (cf->path = strdup(path)) == NULL)
+		fatal("file");
+	n = read(fd, cf->data, st.st_size);
+	close(fd);
+	if (n != st.st_size) {
+		snprintf(err, errlen, "%s: short read", path);
+		free(cf->data);
+		free(cf->path);
+		return -1;
+	}
+	cf->len = n;
+	return 0;
+}
+
+/* The files go to the children that run TLS, before RECONF_DONE. */
+void
+files_send(const struct conf_files *files, struct child *c)
+{
+	struct msgbuild	 mb;
+	size_t		 i;
+
+	if (c->role != ROLE_NETD && c->role != ROLE_CTLD)
+		return;
+	for (i = 0; i < files->n; i++) {
+		msg_init(&mb);
+		msg_add_str(&mb, files->v[i].path);
+		msg_add_bytes(&mb, files->v[i].data, files->v[i].len);
+		if (imsgev_msg(&c->iev, &mb, IMSG_RECONF_FILE, 0, -1) == -1)
+			fatal("file %s to %s", files->v[i].path,
+			    role_name(c->role));
+	}
+}
