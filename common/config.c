@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "config.h"
+#include "goduration.h"
 #include "config_local.h"
 
 static void		 cfg_scalar_desc(char *, size_t,
@@ -938,68 +939,16 @@ cfg_set_scalar(struct cfg_value *v, const struct cfg_field *f,
 	return -1;
 }
 
-/*
- * Go's time.ParseDuration: [-+]? then one or more decimal numbers, each
- * with a unit (ns, us, µs, μs, ms, s, m, h); "0" alone is allowed.
- */
+/* Go's time.ParseDuration, as goduration_parse() implements it. */
 int
 cfg_duration_parse(const char *s, long long *out)
 {
-	static const struct {
-		const char	*name;
-		double		 ns;
-	} units[] = {
-		{ "ns", 1 }, { "us", 1e3 }, { "\xc2\xb5s", 1e3 },
-		{ "\xce\xbcs", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
-		{ "m", 60e9 }, { "h", 3600e9 }, { NULL, 0 }
-	};
-	double		 total = 0, num, frac, scale;
-	size_t		 ulen;
-	int		 neg = 0, u, digits;
+	char	 err[128];
+	int64_t	 ns;
 
-	if (*s == '+' || *s == '-')
-		neg = *s++ == '-';
-	if (strcmp(s, "0") == 0) {
-		*out = 0;
-		return 0;
-	}
-	if (*s == '\0')
+	if (goduration_parse(s, &ns, err, sizeof(err)) == -1)
 		return -1;
-	while (*s != '\0') {
-		num = 0;
-		digits = 0;
-		while (isdigit((unsigned char)*s)) {
-			num = num * 10 + (*s++ - '0');
-			digits++;
-		}
-		if (*s == '.') {
-			s++;
-			frac = 0;
-			scale = 1;
-			while (isdigit((unsigned char)*s)) {
-				frac = frac * 10 + (*s++ - '0');
-				scale *= 10;
-				digits++;
-			}
-			num += frac / scale;
-		}
-		if (digits == 0)
-			return -1;
-		for (u = 0; units[u].name != NULL; u++) {
-			ulen = strlen(units[u].name);
-			if (strncmp(s, units[u].name, ulen) == 0 &&
-			    (s[ulen] == '\0' || isdigit((unsigned char)s[ulen]) ||
-			    s[ulen] == '.'))
-				break;
-		}
-		if (units[u].name == NULL)
-			return -1;
-		s += strlen(units[u].name);
-		total += num * units[u].ns;
-		if (total > 9.2e18)
-			return -1;
-	}
-	*out = neg ? -(long long)total : (long long)total;
+	*out = ns;
 	return 0;
 }
 
