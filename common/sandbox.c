@@ -22,9 +22,9 @@
 
 #include "log.h"
 #include "sandbox.h"
+#include "util.h"
 #include "sandbox_priv.h"
 
-static int	mkdir_p(const char *, mode_t, int *);
 static int	datadir_open(const char *, const struct passwd *);
 static void	chroot_enter(const char *);
 static void	privdrop(const struct passwd *);
@@ -117,37 +117,6 @@ __lsan_is_turned_off(void)
 	return sandboxed;
 }
 #endif
-
-/*
- * mkdir -p; parents are made searchable so that the user can reach the
- * leaf. *created tells whether the leaf is new.
- */
-static int
-mkdir_p(const char *path, mode_t mode, int *created)
-{
-	char	*copy, *p;
-	int	 rv = -1;
-
-	*created = 0;
-	if ((copy = strdup(path)) == NULL)
-		return -1;
-	for (p = copy + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(copy, 0755) == -1 && errno != EEXIST)
-			goto out;
-		*p = '/';
-	}
-	if (mkdir(copy, mode) == 0)
-		*created = 1;
-	else if (errno != EEXIST)
-		goto out;
-	rv = 0;
- out:
-	free(copy);
-	return rv;
-}
 
 /*
  * Landlock rules name a directory by descriptor; open it while still

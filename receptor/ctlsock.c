@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "log.h"
 #include "proto.h"
 #include "receptor.h"
+#include "util.h"
 
 struct ctlsock {
 	int	 fd;
@@ -82,6 +84,8 @@ ctlsock_unix(const char *path, long long mode, struct ctlsock *s, char *err,
     size_t errlen)
 {
 	struct sockaddr_un	 sun;
+	char			*dir;
+	int			 created;
 
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
@@ -93,8 +97,18 @@ ctlsock_unix(const char *path, long long mode, struct ctlsock *s, char *err,
 		    "long for a socket", path);
 		return -1;
 	}
-	if (asprintf(&s->lockpath, "%s.lock", path) == -1)
+	if (asprintf(&s->lockpath, "%s.lock", path) == -1 ||
+	    (dir = strdup(path)) == NULL)
 		fatal("asprintf");
+	/* Like a service's RuntimeDirectory: /run/receptor may be new. */
+	if (mkdir_p(dirname(dir), 0755, &created) == -1) {
+		snprintf(err, errlen, "control-service: cannot create the "
+		    "directory of %s: %s", path, strerror(errno));
+		free(dir);
+		free(s->lockpath);
+		return -1;
+	}
+	free(dir);
 	s->lockfd = open(s->lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (s->lockfd == -1 || flock(s->lockfd, LOCK_EX | LOCK_NB) == -1) {
 		snprintf(err, errlen, "control-service: could not acquire "
