@@ -150,7 +150,6 @@ parent_dispatch_child(struct imsgev *iev, struct imsg *imsg)
 			if (!rc->children[r].peers_ready)
 				return;
 		reconf_send();
-		ctlsock_send(&rc->children[ROLE_CTLD].iev);
 		break;
 	case IMSG_RECONF_APPLIED:
 		msg_read_init(&mr, imsg);

@@ -78,6 +78,8 @@ reconf_applied(struct child *c, uint32_t generation)
 			return;
 	if (!rc->running) {
 		rc->running = 1;
+		/* Clients come only once every child has its configuration. */
+		ctlsock_send(&rc->children[ROLE_CTLD].iev);
 		log_info("Initialization complete");
 	} else
 		log_info("Configuration reloaded");
