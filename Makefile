@@ -22,7 +22,8 @@ CC		?= cc
 CFLAGS		?= -O2 -g
 WARNINGS	 = -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes \
 		   -Wshadow -Wpointer-arith -Wno-unused-parameter
-PKGS		 = libbsd-overlay libevent yaml-0.1 json-c libseccomp
+PKGS		 = libbsd-overlay libevent yaml-0.1 json-c libseccomp libtls \
+		   libcrypto
 
 ifeq ($(FUZZ),1)
 OBJ		?= obj-fuzz

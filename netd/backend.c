@@ -32,6 +32,7 @@ backends_start(const struct config *conf)
 {
 	struct cfg_item	*item;
 	struct backend	*be;
+	const char	*tls;
 	size_t		 i;
 	int		 rv;
 
@@ -41,6 +42,15 @@ backends_start(const struct config *conf)
 			if ((be = backend_new(item, kinds[i].kind)) == NULL)
 				continue;
 			TAILQ_INSERT_TAIL(&backends, be, entry);
+			tls = cfg_str(item, "tls");
+			if ((be->kind == BK_TCP_LISTENER ||
+			    be->kind == BK_TCP_PEER) && tls != NULL &&
+			    *tls != '\0' && (be->tls = tlsconf_new(item,
+			    be->kind == BK_TCP_LISTENER)) == NULL) {
+				log_error("%s on %s:%s failed to start",
+				    kinds[i].action, be->host, be->port);
+				continue;
+			}
 			switch (be->kind) {
 			case BK_TCP_LISTENER:
 				rv = tcp_listen(be);
@@ -199,6 +209,10 @@ backends_stop(void)
 			evdns_getaddrinfo_cancel(be->resolving);
 		if (be->kind == BK_UDP_LISTENER || be->kind == BK_UDP_PEER)
 			udp_stop(be);
+		if (be->tls != NULL) {
+			tlsc_backend_stop(be);
+			tlsconf_free(be->tls);
+		}
 		if (be->ev != NULL)
 			event_free(be->ev);
 		if (be->fd != -1)

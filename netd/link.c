@@ -97,6 +97,7 @@ link_establish(struct link *link, const uint8_t *msg, size_t len)
 	struct netmsg_route	 ru;
 	struct link		*other;
 	const char		*err, *peer;
+	char			 why[640];
 
 	if (netmsg_route_decode(msg, len, &ru, &err) == -1) {
 		log_warnx("bad routing update from %s: %s", link->remote,
@@ -113,6 +114,9 @@ link_establish(struct link *link, const uint8_t *msg, size_t len)
 	else if ((other = mesh_link_to(peer)) != NULL && other != link)
 		err = "it connected using a node ID we are already "
 		    "connected to";
+	else if (link->tp->verify_peer != NULL &&
+	    link->tp->verify_peer(link->conn, peer, why, sizeof(why)) == -1)
+		err = why;
 	else
 		err = NULL;
 	if (err != NULL) {

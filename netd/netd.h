@@ -36,9 +36,16 @@
 #define REDIAL_FIRST		5.0
 #define REDIAL_FACTOR		1.5
 #define REDIAL_MAX		20.0
+#define TLS_HANDSHAKE_TIMEOUT	15	/* Go's TLS dial timeout */
 
 struct backend;
 struct link;
+struct evutil_addrinfo;
+struct sockaddr;
+struct tls;
+struct tls_config;
+struct tlsconf;
+struct x509_st;
 
 /* What a link needs from the transport under it. */
 struct transport {
@@ -46,6 +53,12 @@ struct transport {
 	int		(*send)(void *conn, const void *, size_t);
 	/* Close the connection; the transport makes no upcall after this. */
 	void		(*close)(void *conn);
+	/*
+	 * May the connection carry the peer's node ID, now that the link
+	 * knows it? -1 with why if not; NULL when there is nothing to check.
+	 */
+	int		(*verify_peer)(void *conn, const char *peer, char *why,
+			    size_t);
 };
 
 struct link {
@@ -87,6 +100,7 @@ struct backend {
 	struct evdns_getaddrinfo_request *resolving;
 	struct link		*link;		/* a peer's one link */
 	void			*udp;		/* udp.c's state */
+	struct tlsconf		*tls;		/* NULL for plain TCP */
 };
 TAILQ_HEAD(backends, backend);
 
@@ -106,6 +120,32 @@ const char *backend_action(const struct backend *);
 /* tcp.c */
 int	tcp_listen(struct backend *);
 void	tcp_dial(struct backend *);
+void	tcp_dial_failed(struct backend *, const char *why);
+
+/* tls.c */
+void	tlsc_accept(struct backend *, int, const struct sockaddr *);
+void	tlsc_dial(struct backend *, int, const struct evutil_addrinfo *);
+void	tlsc_backend_stop(struct backend *);
+
+/* tlsconf.c */
+struct tlsconf	*tlsconf_new(const struct cfg_item *backend, int server);
+void	tlsconf_free(struct tlsconf *);
+struct tls_config *tlsconf_config(const struct tlsconf *);
+struct tls *tlsconf_server(const struct tlsconf *);
+int	tlsconf_check_peer(const struct tlsconf *, struct tls *,
+	    const char *host, char *, size_t);
+int	tlsconf_check_node(const struct tlsconf *, struct tls *,
+	    const char *node, char *, size_t);
+
+/* tlsnames.c */
+struct tlsnames {
+	char		**v;
+	size_t		  n;
+};
+int	tlsnames_x509(struct x509_st *, struct tlsnames *);
+int	tlsnames_has(const struct tlsnames *, const char *);
+void	tlsnames_free(struct tlsnames *);
+
 
 /* udp.c */
 int	udp_listen(struct backend *);

@@ -126,6 +126,10 @@ tcp_accept(evutil_socket_t fd, short events, void *arg)
 			log_warn("tcp-listener: accept");
 		return;
 	}
+	if (be->tls != NULL) {
+		tlsc_accept(be, s, (struct sockaddr *)&ss);
+		return;
+	}
 	tc = tcp_conn_new(s, NULL);
 	sockaddr_text((struct sockaddr *)&ss, tc->remote, sizeof(tc->remote));
 	tc->link = link_open(be, &tcp_transport, tc, tc->remote);
@@ -166,6 +170,11 @@ tcp_resolved(int result, struct evutil_addrinfo *res, void *arg)
 	    0);
 	if (s == -1)
 		fatal("socket");
+	if (be->tls != NULL) {
+		tlsc_dial(be, s, ai);
+		evutil_freeaddrinfo(res);
+		return;
+	}
 	tc = tcp_conn_new(s, be);
 	sockaddr_text(ai->ai_addr, tc->remote, sizeof(tc->remote));
 	/* The link opens once connected (tcp_event). */
@@ -255,12 +264,17 @@ tcp_gone(struct tcp_conn *tc, const char *why)
 		tcp_free(tc);
 	if (link != NULL)
 		link_lost(link, why);
-	else if (dialer != NULL) {
-		log_warnx("Backend connection failed (will retry): dial tcp "
-		    "%s:%s: %s", dialer->host, dialer->port,
-		    why != NULL ? why : "connection closed");
-		backend_link_gone(dialer, NULL, 0);
-	}
+	else if (dialer != NULL)
+		tcp_dial_failed(dialer, why != NULL ? why : "connection closed");
+}
+
+/* A peer's connection failed before its link opened; TLS's too. */
+void
+tcp_dial_failed(struct backend *be, const char *why)
+{
+	log_warnx("Backend connection failed (will retry): dial tcp %s:%s: %s",
+	    be->host, be->port, why);
+	backend_link_gone(be, NULL, 0);
 }
 
 static int

@@ -34,4 +34,10 @@ enum imsg_type {
 	IMSG_CTL_RELOAD_REPLY,	/* parent -> ctld: u32 code, str error */
 };
 
+/*
+ * Also sent as a file when a TLS config has no CA bundle of its own and
+ * Go would trust the system's roots, which the chrooted netd can't read.
+ */
+#define TLS_SYSTEM_ROOTS	"/etc/ssl/certs/ca-certificates.crt"
+
 #endif

@@ -26,6 +26,7 @@ static const struct {
 };
 
 static int	file_read(const char *, struct conf_file *, char *, size_t);
+static int	needs_system_roots(const struct config *);
 
 void
 files_free(struct conf_files *files)
@@ -74,6 +75,41 @@ files_load(const struct config *conf, struct conf_files *files, char *err,
 				files->n++;
 			}
 		}
+	}
+	/* A missing bundle is netd's to report, for the backend using it. */
+	if (needs_system_roots(conf)) {
+		files->v = reallocarray(files->v, files->n + 1,
+		    sizeof(*files->v));
+		if (files->v == NULL)
+			fatal("files");
+		if (file_read(TLS_SYSTEM_ROOTS, &files->v[files->n], err,
+		    errlen) == 0)
+			files->n++;
+		*err = '\0';
+	}
+	return 0;
+}
+
+/* Go verifies with the system's roots when a config names no CAs. */
+static int
+needs_system_roots(const struct config *conf)
+{
+	struct cfg_item	*item;
+	const char	*cas;
+
+	for (item = config_first(conf, "tls-client"); item != NULL;
+	    item = config_next(item, "tls-client")) {
+		cas = cfg_str(item, "rootcas");
+		if ((cas == NULL || *cas == '\0') &&
+		    !cfg_bool(item, "insecureskipverify"))
+			return 1;
+	}
+	for (item = config_first(conf, "tls-server"); item != NULL;
+	    item = config_next(item, "tls-server")) {
+		cas = cfg_str(item, "clientcas");
+		if ((cas == NULL || *cas == '\0') &&
+		    cfg_bool(item, "requireclientcert"))
+			return 1;
 	}
 	return 0;
 }

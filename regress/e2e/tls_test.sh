@@ -1,0 +1,239 @@
+#! /usr/bin/env atf-sh
+#
+# TCP backends over TLS between real daemons on 127.0.0.1, with a CA and
+# node certificates made here by openssl(1): mutual TLS, the refusals
+# (wrong CA, wrong node ID, pins, plain TCP) and the start-up check of our
+# own certificate.
+
+. "$(atf_get_srcdir)/lib.subr"
+
+NODE_OID=1.3.6.1.4.1.2312.19.1
+
+# mkca NAME: a CA in NAME.crt and NAME.key.
+mkca()
+{
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+	    -nodes -keyout "$1.key" -out "$1.crt" -days 2 -subj "/CN=$1" \
+	    >/dev/null 2>&1 || atf_fail "openssl: CA $1"
+}
+
+# mkcert CA NODE [FILE]: a certificate for localhost, 127.0.0.1 and
+# Receptor node NODE, signed by CA, in FILE.crt and FILE.key (FILE is
+# NODE unless given).
+mkcert()
+{
+	_f=${3:-$2}
+	printf 'subjectAltName = DNS:localhost,IP:127.0.0.1,otherName:%s;UTF8:%s\nextendedKeyUsage = serverAuth,clientAuth\n' \
+	    "$NODE_OID" "$2" >"$_f.ext"
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	    -keyout "$_f.key" -out "$_f.csr" -subj "/CN=$2" >/dev/null 2>&1 &&
+	openssl x509 -req -in "$_f.csr" -CA "$1.crt" -CAkey "$1.key" \
+	    -CAcreateserial -days 2 -extfile "$_f.ext" -out "$_f.crt" \
+	    >/dev/null 2>&1 || atf_fail "openssl: certificate $_f"
+}
+
+# fingerprint ALG FILE: as receptor.conf takes it, colons and all.
+fingerprint()
+{
+	openssl x509 -in "$2" -noout -fingerprint -"$1" | sed 's/.*=//'
+}
+
+# server NAME [FIELDS...]: tls-server srv for node NAME, client
+# certificates required from the CA.
+server()
+{
+	_n=$1
+	shift
+	echo --tls-server name=srv cert="$PWD/$_n.crt" key="$PWD/$_n.key" \
+	    requireclientcert=true clientcas="$PWD/ca.crt" "$@"
+}
+
+# client NAME [FIELDS...]: tls-client cli for node NAME, trusting the CA.
+client()
+{
+	_n=$1
+	shift
+	echo --tls-client name=cli cert="$PWD/$_n.crt" key="$PWD/$_n.key" \
+	    rootcas="$PWD/ca.crt" "$@"
+}
+
+# listen NAME [FIELDS...]: node NAME with a TLS listener on $port.
+listen()
+{
+	port=$(free_port)
+	start_named "$@" --tcp-listener port="$port" bindaddr=127.0.0.1 \
+	    tls=srv
+	wait_log 'Initialization complete' 10 "$1.log"
+}
+
+atf_test_case mutual cleanup
+mutual_head()
+{
+	atf_set "descr" "Mutual TLS between foo and bar carries the mesh"
+	atf_set "require.progs" "openssl"
+}
+mutual_body()
+{
+	mkca ca
+	mkcert ca foo
+	mkcert ca bar
+	listen foo $(server foo)
+	start_named bar $(client bar) --tcp-peer address=localhost:"$port" \
+	    tls=cli
+	wait_until 15 has_route bar foo foo
+	wait_until 15 has_route foo bar bar
+	atf_check -o match:'^Reply from foo in ' "$RCPTCTL" --socket "$PWD/bar.sock" ping foo --count 1
+	atf_check -o match:'^Reply from bar in ' "$RCPTCTL" --socket "$PWD/foo.sock" ping bar --count 1
+}
+mutual_cleanup()
+{
+	stop_all
+}
+
+atf_test_case wrong_ca cleanup
+wrong_ca_head()
+{
+	atf_set "descr" "Certificates of another CA are refused both ways"
+	atf_set "require.progs" "openssl"
+}
+wrong_ca_body()
+{
+	mkca ca
+	mkca other
+	mkcert ca foo
+	mkcert other bar
+	mkcert ca fish
+	listen foo $(server foo)
+	# bar's certificate is not the CA's: foo refuses it.
+	start_named bar $(client bar) --tcp-peer address=127.0.0.1:"$port" \
+	    tls=cli
+	wait_log 'refused TLS connection from 127\.0\.0\.1:[0-9]+: TLS handshake failed: .*certificate' 10 foo.log
+	# fish trusts another CA than foo's: fish refuses foo.
+	start_named fish --tls-client name=cli cert="$PWD/fish.crt" \
+	    key="$PWD/fish.key" rootcas="$PWD/other.crt" \
+	    --tcp-peer address=localhost:"$port" tls=cli
+	wait_log 'Backend connection failed \(will retry\): dial tcp localhost:[0-9]+: TLS handshake failed: certificate verification failed' 10 fish.log
+	lacks_route foo bar || atf_fail "foo has a route to bar"
+	lacks_route foo fish || atf_fail "foo has a route to fish"
+}
+wrong_ca_cleanup()
+{
+	stop_all
+}
+
+atf_test_case wrong_node cleanup
+wrong_node_head()
+{
+	atf_set "descr" "A peer whose certificate names another node is refused"
+	atf_set "require.progs" "openssl"
+}
+wrong_node_body()
+{
+	mkca ca
+	mkcert ca foo
+	mkcert ca baz bar
+	listen foo $(server foo)
+	start_named bar $(client bar skipreceptornamescheck=true) \
+	    --tcp-peer address=localhost:"$port" tls=cli
+	wait_log '^ERROR .* Backend error: foo: rejected connection with node bar because its certificate is not valid for node bar \(names: \[baz\]\)$' 10 foo.log
+	lacks_route foo bar || atf_fail "foo has a route to bar"
+}
+wrong_node_cleanup()
+{
+	stop_all
+}
+
+atf_test_case pins cleanup
+pins_head()
+{
+	atf_set "descr" "Pinned fingerprints: a mismatch is refused, a match works"
+	atf_set "require.progs" "openssl"
+}
+pins_body()
+{
+	mkca ca
+	mkcert ca foo
+	mkcert ca bar
+	mkcert ca fish
+	listen foo $(server foo \
+	    pinnedclientcert="$(fingerprint sha512 bar.crt)")
+	# fish pins bar's certificate, not foo's, and foo pins only bar.
+	start_named fish $(client fish \
+	    pinnedservercert="$(fingerprint sha256 bar.crt)") \
+	    --tcp-peer address=localhost:"$port" tls=cli
+	wait_log 'Backend connection failed \(will retry\): .*: presented certificate does not match any pinned fingerprint' 10 fish.log
+	start_named bar $(client bar \
+	    pinnedservercert="$(fingerprint sha256 foo.crt)") \
+	    --tcp-peer address=localhost:"$port" tls=cli
+	wait_until 15 has_route foo bar bar
+	atf_check -o match:'^Reply from foo in ' "$RCPTCTL" --socket "$PWD/bar.sock" ping foo --count 1
+	lacks_route foo fish || atf_fail "foo has a route to fish"
+}
+pins_cleanup()
+{
+	stop_all
+}
+
+atf_test_case plain_to_tls cleanup
+plain_to_tls_head()
+{
+	atf_set "descr" "Plain TCP to a TLS listener is refused; it serves others"
+	atf_set "require.progs" "openssl"
+}
+plain_to_tls_body()
+{
+	mkca ca
+	mkcert ca foo
+	mkcert ca fish
+	listen foo $(server foo)
+	start_named bar --tcp-peer address=127.0.0.1:"$port"
+	wait_log 'refused TLS connection from 127\.0\.0\.1:[0-9]+: first record does not look like a TLS handshake$' 10 foo.log
+	start_named fish $(client fish) --tcp-peer address=127.0.0.1:"$port" \
+	    tls=cli
+	wait_until 15 has_route fish foo foo
+	atf_check -o match:'^Reply from fish in ' "$RCPTCTL" --socket "$PWD/foo.sock" ping fish --count 1
+	lacks_route foo bar || atf_fail "foo has a route to bar"
+}
+plain_to_tls_cleanup()
+{
+	stop_all
+}
+
+atf_test_case own_cert cleanup
+own_cert_head()
+{
+	atf_set "descr" "A certificate without our node ID stops the backend" \
+	    "unless skipreceptornamescheck"
+	atf_set "require.progs" "openssl"
+}
+own_cert_body()
+{
+	mkca ca
+	mkcert ca bar
+	listen foo $(server bar)
+	wait_log "^ERROR .* nodeID=foo not found in certificate name\(s\); names found=\[bar\]; cfg section=srv; server cert=$PWD/bar.crt\$" 10 foo.log
+	wait_log '^ERROR .* tcp-listener on 127\.0\.0\.1:[0-9]+ failed to start$' 10 foo.log
+	stop_named foo
+
+	listen foo2 $(server bar skipreceptornamescheck=true)
+	start_named bar $(client bar skipreceptornamescheck=true) \
+	    --tcp-peer address=127.0.0.1:"$port" tls=cli
+	wait_until 15 has_route bar foo2 foo2
+	grep -q 'not found in certificate' foo2.log &&
+	    atf_fail "foo2 checked its certificate"
+	return 0
+}
+own_cert_cleanup()
+{
+	stop_all
+}
+
+atf_init_test_cases()
+{
+	atf_add_test_case mutual
+	atf_add_test_case wrong_ca
+	atf_add_test_case wrong_node
+	atf_add_test_case pins
+	atf_add_test_case plain_to_tls
+	atf_add_test_case own_cert
+}
