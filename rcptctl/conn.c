@@ -48,8 +48,6 @@ conn_open(struct conn *c, const char *address)
 	if (strncmp(line, GREETING, strlen(GREETING)) != 0 ||
 	    line[strlen(GREETING)] == '\0')
 		die("Failed to connect to Receptor socket");
-	if ((c->node = strdup(line + strlen(GREETING))) == NULL)
-		die("out of memory");
 	free(line);
 }
 

@@ -44,7 +44,6 @@ void	sockurl_clear(struct sockurl *);
 struct conn {
 	int		 fd;
 	FILE		*in;
-	char		*node;		/* from the greeting */
 };
 void			 conn_open(struct conn *, const char *);
 struct json_object	*conn_command(struct conn *, const char *);

@@ -98,8 +98,8 @@ check_read_str(const char *json, const char *want, size_t wantlen)
 	else {
 		ATF_REQUIRE_MSG(gj_read_str(&r, &out) == 0 &&
 		    gj_read_end(&r) == 0, "%s: %s", json, r.err);
-		ATF_CHECK_MSG(out.len == wantlen &&
-		    memcmp(out.buf, want, wantlen) == 0, "%s", json);
+		ATF_CHECK_MSG(out.len == wantlen && (wantlen == 0 ||
+		    memcmp(out.buf, want, wantlen) == 0), "%s", json);
 	}
 	gj_free(&out);
 }
