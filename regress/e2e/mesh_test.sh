@@ -219,6 +219,122 @@ firewall_cleanup()
 	stop_all
 }
 
+atf_test_case reload cleanup
+reload_head()
+{
+	atf_set "descr" "rcptctl reload adds and removes a peer from the file;" \
+	    "a broken file changes nothing and says why"
+	atf_set "timeout" "60"
+}
+reload_body()
+{
+	port=$(free_port)
+	start_named foo --tcp-listener port=$port bindaddr=127.0.0.1
+	echo '- local-only' >bar.conf
+	start_named bar -c bar.conf
+	wait_log 'Initialization complete' 10 bar.log
+	echo "- tcp-peer: {address: 127.0.0.1:$port}" >>bar.conf
+	atf_check -o inline:'Reload successful\n' \
+	    "$RCPTCTL" --socket bar.sock reload
+	wait_until 15 has_route bar foo foo
+	echo '- local-only' >bar.conf
+	atf_check -o inline:'Reload successful\n' \
+	    "$RCPTCTL" --socket bar.sock reload
+	wait_until 15 lacks_route bar foo
+	echo '- tcp-peer: {address: 127.0.0.1:$port, cost: -1}' >>bar.conf
+	atf_check -s exit:4 -e match:'bar.conf:2:.*cost.*ERRORCODE 4' \
+	    "$RCPTCTL" --socket bar.sock reload
+	echo '- log-level: debug' >bar.conf
+	atf_check -s exit:3 -e match:"non-reloadable config action 'log-level'" \
+	    "$RCPTCTL" --socket bar.sock reload
+	atf_check -o match:'^Node ID: bar$' "$RCPTCTL" --socket bar.sock status
+}
+reload_cleanup()
+{
+	stop_all
+}
+
+second_after()
+{
+	[ "$(date +%s)" -gt "$1" ]
+}
+
+atf_test_case duplicate_node cleanup
+duplicate_node_head()
+{
+	atf_set "descr" "Two nodes with one ID: the newer one shuts down"
+	atf_set "timeout" "60"
+}
+duplicate_node_body()
+{
+	p1=$(free_port)
+	p2=$(free_port)
+	start_named foo --tcp-listener port=$p1 bindaddr=127.0.0.1
+	start_named bar --tcp-listener port=$p2 bindaddr=127.0.0.1 \
+	    --tcp-peer address=127.0.0.1:$p1
+	start_named dup --tcp-peer address=127.0.0.1:$p1
+	wait_until 15 has_route bar dup foo
+	# The newer process has the larger epoch: a later second.
+	wait_until 3 second_after "$(date +%s)"
+	"$RECEPTOR" --node id=dup datadir="$PWD/dup2.data" \
+	    --tcp-peer address=127.0.0.1:$p2 >dup2.log 2>&1 &
+	echo $! >dup2.pid
+	wait_log 'We are a duplicate node with ID dup and epoch [0-9]+. Shutting down.' \
+	    30 dup2.log
+	wait_exit "$(cat dup2.pid)" 10
+	[ "$exit_status" != 0 ] || atf_fail "the duplicate exited with 0"
+	grep -q 'Duplicate node ID dup detected via foo' dup.log ||
+	    atf_fail "the older dup did not see the newer: $(cat dup.log)"
+	kill -0 "$(cat dup.pid)" || atf_fail "the older dup went down too"
+}
+duplicate_node_cleanup()
+{
+	stop_all
+}
+
+# send_raw PORT BYTES (perl string syntax): one TCP connection, those bytes.
+send_raw()
+{
+	perl -MIO::Socket::INET -e '
+	    my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ARGV[0]")
+		or die "connect: $!";
+	    print $s eval($ARGV[1]);
+	    shutdown($s, 1);
+	    1 while sysread($s, my $buf, 4096);' "$1" "$2"
+}
+
+atf_test_case garbage_peer cleanup
+garbage_peer_head()
+{
+	atf_set "descr" "Garbage, bad JSON, unknown types and empty frames" \
+	    "from a peer are dropped; the node serves its other peers"
+	atf_set "timeout" "60"
+}
+garbage_peer_body()
+{
+	tcp=$(free_port)
+	udp=$(free_port)
+	start_named foo --tcp-listener port=$tcp bindaddr=127.0.0.1 \
+	    --udp-listener port=$udp bindaddr=127.0.0.1
+	start_named bar --tcp-peer address=127.0.0.1:$tcp
+	wait_until 15 has_route bar foo foo
+	send_raw $tcp '"\x00\x00"'
+	send_raw $tcp 'pack("v", 5) . "\x01{bad" . pack("v", 3) . "\x09ab"'
+	send_raw $tcp 'pack("v", 65535) . "\x01" . ("[" x 65534)'
+	send_raw $tcp 'join("", map { chr(int(rand(256))) } 1..100000)'
+	perl -MIO::Socket::INET -e '
+	    my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ARGV[0]",
+		Proto => "udp") or die "socket: $!";
+	    $s->send($_) for ("", "\x02{}", "\x00" x 40, "\x01null");' $udp
+	atf_check -o match:'^Reply from foo in ' \
+	    "$RCPTCTL" --socket bar.sock ping foo --count 1
+	kill -0 "$(cat foo.pid)" || atf_fail "foo died"
+}
+garbage_peer_cleanup()
+{
+	stop_all
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case tcp
@@ -228,4 +344,7 @@ atf_init_test_cases()
 	atf_add_test_case idle_timeout
 	atf_add_test_case refusals
 	atf_add_test_case firewall
+	atf_add_test_case reload
+	atf_add_test_case duplicate_node
+	atf_add_test_case garbage_peer
 }
