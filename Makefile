@@ -23,7 +23,7 @@ CFLAGS		?= -O2 -g
 WARNINGS	 = -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes \
 		   -Wshadow -Wpointer-arith -Wno-unused-parameter
 PKGS		 = libbsd-overlay libevent yaml-0.1 json-c libseccomp libtls \
-		   libcrypto
+		   libcrypto libwebsockets
 
 ifeq ($(FUZZ),1)
 OBJ		?= obj-fuzz
@@ -52,7 +52,8 @@ ALL_LDFLAGS	 = $(LDFLAGS) $(SANFLAGS)
 # Debian packages the build, the tests and `make run` need.
 DEBS		 = build-essential pkg-config libbsd-dev libevent-dev \
 		   libyaml-dev libjson-c-dev libseccomp-dev libtls-dev \
-		   libatf-dev atf-sh kyua mandoc clang libclang-rt-14-dev
+		   libatf-dev atf-sh kyua mandoc clang libclang-rt-14-dev \
+		   libwebsockets-dev
 
 COMMON_SRCS	 = $(wildcard common/*.c)
 PROTO_SRCS	 = $(wildcard proto/*.c)

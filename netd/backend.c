@@ -1,5 +1,6 @@
 /*
- * Backends from the configuration: listeners and peers over TCP and UDP,
+ * Backends from the configuration: listeners and peers over TCP, UDP and
+ * WebSocket,
  * their costs and allowed peers, and redialing a lost peer with backoff
  * (5 s, then x1.5 up to 20 s, reset after a session that established).
  */
@@ -20,6 +21,8 @@ static const struct {
 	{ "tcp-peer", BK_TCP_PEER },
 	{ "udp-listener", BK_UDP_LISTENER },
 	{ "udp-peer", BK_UDP_PEER },
+	{ "ws-listener", BK_WS_LISTENER },
+	{ "ws-peer", BK_WS_PEER },
 };
 
 static struct backend *backend_new(const struct cfg_item *, enum backend_kind);
@@ -58,6 +61,9 @@ backends_start(const struct config *conf)
 			case BK_UDP_LISTENER:
 				rv = udp_listen(be);
 				break;
+			case BK_WS_LISTENER:
+				rv = ws_listen(be);
+				break;
 			default:
 				backend_dial(be);
 				rv = 0;
@@ -82,10 +88,11 @@ backend_new(const struct cfg_item *item, enum backend_kind kind)
 	be->item = item;
 	be->fd = -1;
 	be->cost = cfg_float(item, "cost");
-	be->redial = (kind == BK_TCP_PEER || kind == BK_UDP_PEER) &&
-	    cfg_bool(item, "redial");
+	be->redial = backend_dials(be) && cfg_bool(item, "redial");
 	be->backoff = REDIAL_FIRST;
-	if (kind == BK_TCP_PEER || kind == BK_UDP_PEER)
+	if (kind == BK_WS_PEER)
+		rv = ws_setup(be);
+	else if (backend_dials(be))
 		rv = split_hostport(cfg_str(item, "address"), &be->host,
 		    &be->port);
 	else {
@@ -94,6 +101,8 @@ backend_new(const struct cfg_item *item, enum backend_kind kind)
 			fatal("asprintf");
 		rv = split_hostport(addr, &be->host, &be->port);
 		free(addr);
+		if (rv == 0 && kind == BK_WS_LISTENER)
+			rv = ws_setup(be);
 	}
 	if (rv == -1) {
 		log_error("%s: bad address", item->action->name);
@@ -124,6 +133,14 @@ split_hostport(const char *s, char **host, char **port)
 	return 0;
 }
 
+/* Peers dial, and redial when allowed; listeners wait. */
+int
+backend_dials(const struct backend *be)
+{
+	return be->kind == BK_TCP_PEER || be->kind == BK_UDP_PEER ||
+	    be->kind == BK_WS_PEER;
+}
+
 const char *
 backend_action(const struct backend *be)
 {
@@ -135,6 +152,8 @@ backend_dial(struct backend *be)
 {
 	if (be->kind == BK_TCP_PEER)
 		tcp_dial(be);
+	else if (be->kind == BK_WS_PEER)
+		ws_dial(be);
 	else
 		udp_dial(be);
 }
@@ -209,6 +228,8 @@ backends_stop(void)
 			evdns_getaddrinfo_cancel(be->resolving);
 		if (be->kind == BK_UDP_LISTENER || be->kind == BK_UDP_PEER)
 			udp_stop(be);
+		if (be->kind == BK_WS_LISTENER || be->kind == BK_WS_PEER)
+			ws_stop(be);
 		if (be->tls != NULL) {
 			tlsc_backend_stop(be);
 			tlsconf_free(be->tls);

@@ -35,7 +35,7 @@ link_open(struct backend *be, const struct transport *tp, void *conn,
 	if (link->ev_init == NULL || evtimer_add(link->ev_init, &tv) == -1)
 		fatalx("link: event_new");
 	TAILQ_INSERT_TAIL(mesh_links(), link, entry);
-	if (be->kind == BK_TCP_PEER || be->kind == BK_UDP_PEER)
+	if (backend_dials(be))
 		be->link = link;
 	log_debug("%s session with %s", tp->name, remote);
 	mesh_send_update(link);
@@ -216,7 +216,7 @@ link_free(struct link *link, const char *why)
 	event_free(link->ev_init);
 	if (established)
 		mesh_link_down(link);
-	if (be->kind == BK_TCP_PEER || be->kind == BK_UDP_PEER) {
+	if (backend_dials(be)) {
 		if (be->redial)
 			log_warnx("Backend connection exited (will retry)%s%s",
 			    why != NULL ? ": " : "", why != NULL ? why : "");

@@ -29,7 +29,10 @@ main(int argc, char *argv[])
 	child_main(&netd_ops);
 }
 
-/* Name servers and /etc/hosts can only be read before the chroot. */
+/*
+ * Name servers and /etc/hosts can only be read before the chroot, and
+ * libwebsockets opens /dev/urandom.
+ */
 static void
 netd_init(void)
 {
@@ -41,6 +44,7 @@ netd_init(void)
 		fatalx("cannot set up name resolution");
 	if (evdns_base_load_hosts(dns, NULL) != 0)
 		log_debug("no /etc/hosts for name resolution");
+	ws_init();
 }
 
 struct event_base *

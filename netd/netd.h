@@ -82,6 +82,8 @@ enum backend_kind {
 	BK_TCP_PEER,
 	BK_UDP_LISTENER,
 	BK_UDP_PEER,
+	BK_WS_LISTENER,
+	BK_WS_PEER,
 };
 
 struct backend {
@@ -100,6 +102,7 @@ struct backend {
 	struct evdns_getaddrinfo_request *resolving;
 	struct link		*link;		/* a peer's one link */
 	void			*udp;		/* udp.c's state */
+	void			*ws;		/* ws.c's state */
 	struct tlsconf		*tls;		/* NULL for plain TCP */
 };
 TAILQ_HEAD(backends, backend);
@@ -114,10 +117,12 @@ void	backends_start(const struct config *);
 void	backends_stop(void);
 double	backend_cost(const struct backend *, const char *peer);
 int	backend_allows(const struct backend *, const char *peer);
+int	backend_dials(const struct backend *);
 void	backend_link_gone(struct backend *, struct link *, int established);
 const char *backend_action(const struct backend *);
 
 /* tcp.c */
+void	sockaddr_text(const struct sockaddr *, char *, size_t);
 int	tcp_listen(struct backend *);
 void	tcp_dial(struct backend *);
 void	tcp_dial_failed(struct backend *, const char *why);
@@ -146,11 +151,60 @@ int	tlsnames_x509(struct x509_st *, struct tlsnames *);
 int	tlsnames_has(const struct tlsnames *, const char *);
 void	tlsnames_free(struct tlsnames *);
 
-
 /* udp.c */
 int	udp_listen(struct backend *);
 void	udp_dial(struct backend *);
 void	udp_stop(struct backend *);
+
+/* ws.c: WebSocket backends, served by a thread of their own (ws_thread.c). */
+void	ws_init(void);
+int	ws_setup(struct backend *);
+int	ws_listen(struct backend *);
+void	ws_dial(struct backend *);
+void	ws_stop(struct backend *);
+
+/*
+ * ws_thread.c: libwebsockets' loop. Requests cross to it as pointers
+ * (ownership goes along); accepted sessions come back as ws_accepted.
+ */
+struct ws_req {
+	enum { WS_REQ_DIAL, WS_REQ_ACCEPT } type;
+	uint64_t	 id;		/* the backend's */
+	int		 fd;		/* session end, or the accepted socket */
+	/* WS_REQ_DIAL */
+	char		*address;	/* numeric */
+	int		 port;
+	char		*hostport;	/* Host, and Origin http://<hostport> */
+	char		*path;
+	char		*hdrname;	/* extraheader, "Name:" */
+	char		*hdrvalue;
+	/* WS_REQ_ACCEPT */
+	char		*pattern;
+	char		 remote[128];
+};
+
+struct ws_accepted {
+	uint64_t	 id;
+	int		 fd;		/* our end of the session */
+	char		 remote[128];
+};
+
+int	ws_thread_init(void);
+void	ws_thread_start(void);
+void	ws_req_free(struct ws_req *);
+
+/* wsurl.c */
+struct ws_url {
+	int	 tls;
+	char	*host;		/* without [] */
+	int	 port;
+	char	*hostport;	/* as written in the URL */
+	char	*path;		/* path?query, at least "/" */
+};
+int	ws_url_parse(const char *, struct ws_url *, const char **err);
+void	ws_url_free(struct ws_url *);
+int	ws_path_match(const char *pattern, const char *path);
+int	ws_origin_ok(const char *origin, const char *host);
 
 /* link.c */
 struct link *link_open(struct backend *, const struct transport *, void *,

@@ -1,0 +1,496 @@
+/*
+ * WebSocket backends (PROTOCOL.md 1.3), the main loop's side. The
+ * WebSockets themselves live in ws_thread.c; each session reaches the
+ * mesh through a SOCK_SEQPACKET socketpair, one packet per netceptor
+ * message, which this file turns into a transport under a link.
+ */
+#include <sys/socket.h>
+#include <sys/queue.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+
+#include "log.h"
+#include "netd.h"
+#include "netmsg.h"
+
+struct ws_conn;
+
+struct ws_backend {
+	TAILQ_ENTRY(ws_backend)	 entry;
+	uint64_t		 id;	/* outlives the backend in requests */
+	struct backend		*be;
+	struct evconnlistener	*listener;
+	struct ws_url		 url;	/* a peer's */
+	char			*hdrname;
+	char			*hdrvalue;
+	struct ws_conn		*dialing;
+};
+TAILQ_HEAD(ws_backends, ws_backend);
+
+struct ws_pkt {
+	TAILQ_ENTRY(ws_pkt)	 entry;
+	size_t			 len;
+	uint8_t			 data[];
+};
+
+struct ws_conn {
+	int			 fd;
+	struct event		*ev_read;
+	struct event		*ev_write;
+	TAILQ_HEAD(, ws_pkt)	 queue;
+	struct link		*link;
+	struct ws_backend	*dialer;	/* until the dial's outcome */
+	char			 remote[128];
+	int			 reading;	/* inside ws_conn_read() */
+	int			 closed;	/* free when it returns */
+};
+
+static void	ws_ctl_read(evutil_socket_t, short, void *);
+static void	ws_submit(struct ws_req *);
+static int	ws_refuse_tls(struct backend *);
+static void	ws_accept(struct evconnlistener *, evutil_socket_t,
+		    struct sockaddr *, int, void *);
+static void	ws_resolved(int, struct evutil_addrinfo *, void *);
+static struct ws_conn *ws_conn_new(int);
+static void	ws_conn_read(evutil_socket_t, short, void *);
+static void	ws_conn_write(evutil_socket_t, short, void *);
+static void	ws_dialed(struct ws_conn *, const uint8_t *, size_t);
+static void	ws_gone(struct ws_conn *, const char *);
+static int	ws_send(void *, const void *, size_t);
+static void	ws_close(void *);
+static void	ws_conn_free(struct ws_conn *);
+static int	ws_flush(struct ws_conn *);
+
+static const struct transport ws_transport = {
+	.name = "ws",
+	.send = ws_send,
+	.close = ws_close,
+};
+
+static struct ws_backends	 ws_backends =
+				    TAILQ_HEAD_INITIALIZER(ws_backends);
+static uint64_t			 ws_next_id;
+static int			 ctl_fd = -1;
+static struct event		*ev_ctl;
+static int			 thread_started;
+static uint8_t			 pkt[NETMSG_MAXLEN];
+
+/* Before the sandbox; the thread starts with the first WebSocket backend. */
+void
+ws_init(void)
+{
+	ctl_fd = ws_thread_init();
+	ev_ctl = event_new(netd_base(), ctl_fd, EV_READ | EV_PERSIST,
+	    ws_ctl_read, NULL);
+	if (ev_ctl == NULL || event_add(ev_ctl, NULL) == -1)
+		fatalx("ws: event_new");
+}
+
+/* A backend's WebSocket state; a peer's URL gives the host and port. */
+int
+ws_setup(struct backend *be)
+{
+	struct ws_backend	*wb;
+	const char		*addr, *hdr, *err, *colon;
+
+	if ((wb = calloc(1, sizeof(*wb))) == NULL)
+		fatal("ws backend");
+	wb->id = ++ws_next_id;
+	wb->be = be;
+	if (be->kind == BK_WS_PEER) {
+		addr = cfg_str(be->item, "address");
+		if (ws_url_parse(addr, &wb->url, &err) == -1) {
+			log_error("ws-peer: %s: %s", addr, err);
+			ws_url_free(&wb->url);
+			free(wb);
+			return -1;
+		}
+		if ((be->host = strdup(wb->url.host)) == NULL ||
+		    asprintf(&be->port, "%d", wb->url.port) == -1)
+			fatal("ws-peer");
+		/* Go splits "Name:value" at the first colon. */
+		if ((hdr = cfg_str(be->item, "extraheader")) != NULL &&
+		    (colon = strchr(hdr, ':')) != NULL) {
+			if ((wb->hdrname = strndup(hdr, colon - hdr + 1)) ==
+			    NULL || (wb->hdrvalue = strdup(colon + 1)) == NULL)
+				fatal("ws-peer");
+		}
+	}
+	TAILQ_INSERT_TAIL(&ws_backends, wb, entry);
+	be->ws = wb;
+	if (!thread_started) {
+		ws_thread_start();
+		thread_started = 1;
+	}
+	return 0;
+}
+
+void
+ws_stop(struct backend *be)
+{
+	struct ws_backend	*wb = be->ws;
+
+	if (wb == NULL)
+		return;
+	TAILQ_REMOVE(&ws_backends, wb, entry);
+	if (wb->listener != NULL)
+		evconnlistener_free(wb->listener);
+	/* Closing our end makes the thread drop the dial. */
+	if (wb->dialing != NULL) {
+		wb->dialing->dialer = NULL;
+		ws_close(wb->dialing);
+	}
+	ws_url_free(&wb->url);
+	free(wb->hdrname);
+	free(wb->hdrvalue);
+	free(wb);
+	be->ws = NULL;
+}
+
+void
+ws_req_free(struct ws_req *req)
+{
+	free(req->address);
+	free(req->hostport);
+	free(req->path);
+	free(req->hdrname);
+	free(req->hdrvalue);
+	free(req->pattern);
+	free(req);
+}
+
+/* A pointer fits any socket buffer; the thread takes it from here. */
+static void
+ws_submit(struct ws_req *req)
+{
+	if (send(ctl_fd, &req, sizeof(req), MSG_NOSIGNAL) != sizeof(req))
+		fatal("ws: control channel");
+}
+
+/* TLS is not done here: such a backend is refused, the others run. */
+static int
+ws_refuse_tls(struct backend *be)
+{
+	struct ws_backend	*wb = be->ws;
+
+	if (cfg_str(be->item, "tls") == NULL && !wb->url.tls)
+		return 0;
+	log_error("%s: TLS (tls=, wss://) is not supported on WebSocket "
+	    "backends by this implementation", backend_action(be));
+	return -1;
+}
+
+int
+ws_listen(struct backend *be)
+{
+	struct ws_backend	*wb = be->ws;
+	struct addrinfo		 hints, *res;
+	int			 rv;
+
+	if (ws_refuse_tls(be) == -1)
+		return -1;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
+	if ((rv = getaddrinfo(*be->host ? be->host : NULL, be->port, &hints,
+	    &res)) != 0) {
+		log_error("ws-listener: %s:%s: %s", be->host, be->port,
+		    gai_strerror(rv));
+		return -1;
+	}
+	wb->listener = evconnlistener_new_bind(netd_base(), ws_accept, wb,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_REUSEABLE,
+	    128, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	if (wb->listener == NULL) {
+		log_warn("ws-listener: %s:%s", be->host, be->port);
+		return -1;
+	}
+	log_debug("ws-listener on %s:%s%s", be->host, be->port,
+	    cfg_str(be->item, "path"));
+	return 0;
+}
+
+/* The thread speaks HTTP on it and hands back the upgraded sessions. */
+static void
+ws_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+    int salen, void *arg)
+{
+	struct ws_backend	*wb = arg;
+	struct ws_req		*req;
+
+	if ((req = calloc(1, sizeof(*req))) == NULL ||
+	    (req->pattern = strdup(cfg_str(wb->be->item, "path"))) == NULL)
+		fatal("ws-listener");
+	req->type = WS_REQ_ACCEPT;
+	req->id = wb->id;
+	req->fd = fd;
+	sockaddr_text(sa, req->remote, sizeof(req->remote));
+	ws_submit(req);
+}
+
+static void
+ws_ctl_read(evutil_socket_t fd, short events, void *arg)
+{
+	struct ws_accepted	 a;
+	struct ws_backend	*wb;
+	struct ws_conn		*wc;
+	ssize_t			 n;
+
+	if ((n = recv(fd, &a, sizeof(a), MSG_DONTWAIT)) == -1 &&
+	    (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n != sizeof(a))
+		fatalx("ws: control channel lost");
+	a.remote[sizeof(a.remote) - 1] = '\0';
+	TAILQ_FOREACH(wb, &ws_backends, entry)
+		if (wb->id == a.id)
+			break;
+	/* Its listener went with a reload. */
+	if (wb == NULL) {
+		close(a.fd);
+		return;
+	}
+	wc = ws_conn_new(a.fd);
+	strlcpy(wc->remote, a.remote, sizeof(wc->remote));
+	wc->link = link_open(wb->be, &ws_transport, wc, wc->remote);
+}
+
+void
+ws_dial(struct backend *be)
+{
+	struct evutil_addrinfo	 hints;
+
+	if (ws_refuse_tls(be) == -1)
+		return;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	be->resolving = evdns_getaddrinfo(netd_dns(), be->host, be->port,
+	    &hints, ws_resolved, be);
+}
+
+static void
+ws_resolved(int result, struct evutil_addrinfo *res, void *arg)
+{
+	struct backend		*be = arg;
+	struct ws_backend	*wb = be->ws;
+	struct evutil_addrinfo	*ai;
+	struct ws_req		*req;
+	char			 host[NI_MAXHOST];
+	int			 sv[2];
+
+	if (result == EVUTIL_EAI_CANCEL)
+		return;
+	be->resolving = NULL;
+	if (result != 0) {
+		log_warnx("Backend connection failed (will retry): lookup "
+		    "%s: %s", be->host, evutil_gai_strerror(result));
+		backend_link_gone(be, NULL, 0);
+		return;
+	}
+	/* IPv4 first, as tcp-peer does: a listener on 0.0.0.0 misses ::1. */
+	for (ai = res; ai->ai_next != NULL && ai->ai_family != AF_INET;
+	    ai = ai->ai_next)
+		;
+	if (ai->ai_family != AF_INET)
+		ai = res;
+	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof(host), NULL,
+	    0, NI_NUMERICHOST) != 0 || socketpair(AF_UNIX, SOCK_SEQPACKET |
+	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) == -1)
+		fatal("ws-peer");
+	wb->dialing = ws_conn_new(sv[0]);
+	wb->dialing->dialer = wb;
+	sockaddr_text(ai->ai_addr, wb->dialing->remote,
+	    sizeof(wb->dialing->remote));
+	evutil_freeaddrinfo(res);
+
+	if ((req = calloc(1, sizeof(*req))) == NULL ||
+	    (req->address = strdup(host)) == NULL ||
+	    (req->hostport = strdup(wb->url.hostport)) == NULL ||
+	    (req->path = strdup(wb->url.path)) == NULL ||
+	    (wb->hdrname != NULL && ((req->hdrname = strdup(wb->hdrname)) ==
+	    NULL || (req->hdrvalue = strdup(wb->hdrvalue)) == NULL)))
+		fatal("ws-peer");
+	req->type = WS_REQ_DIAL;
+	req->id = wb->id;
+	req->fd = sv[1];
+	req->port = wb->url.port;
+	ws_submit(req);
+}
+
+static struct ws_conn *
+ws_conn_new(int fd)
+{
+	struct ws_conn	*wc;
+
+	if ((wc = calloc(1, sizeof(*wc))) == NULL)
+		fatal("ws connection");
+	wc->fd = fd;
+	TAILQ_INIT(&wc->queue);
+	wc->ev_read = event_new(netd_base(), fd, EV_READ | EV_PERSIST,
+	    ws_conn_read, wc);
+	wc->ev_write = event_new(netd_base(), fd, EV_WRITE, ws_conn_write,
+	    wc);
+	if (wc->ev_read == NULL || wc->ev_write == NULL ||
+	    event_add(wc->ev_read, NULL) == -1)
+		fatalx("ws: event_new");
+	return wc;
+}
+
+/* One packet per callback: the loop comes back while there are more. */
+static void
+ws_conn_read(evutil_socket_t fd, short events, void *arg)
+{
+	struct ws_conn	*wc = arg;
+	ssize_t		 n;
+
+	if ((n = recv(fd, pkt, sizeof(pkt), MSG_DONTWAIT)) == -1) {
+		if (errno != EAGAIN && errno != EINTR)
+			ws_gone(wc, strerror(errno));
+		return;
+	}
+	if (n == 0) {
+		ws_gone(wc, NULL);
+		return;
+	}
+	if (wc->dialer != NULL) {
+		ws_dialed(wc, pkt, n);
+		return;
+	}
+	/* link_input() may close the link; wc stays until we return. */
+	wc->reading = 1;
+	link_input(wc->link, pkt, n);
+	wc->reading = 0;
+	if (wc->closed)
+		ws_conn_free(wc);
+}
+
+static void
+ws_dialed(struct ws_conn *wc, const uint8_t *status, size_t len)
+{
+	struct ws_backend	*wb = wc->dialer;
+	char			 why[256];
+
+	if (status[0] != '+') {
+		snprintf(why, sizeof(why), "%.*s", (int)len - 1, status + 1);
+		ws_gone(wc, why);
+		return;
+	}
+	wc->dialer = NULL;
+	wb->dialing = NULL;
+	wc->link = link_open(wb->be, &ws_transport, wc, wc->remote);
+}
+
+/* The session ended under the link (or before there was one). */
+static void
+ws_gone(struct ws_conn *wc, const char *why)
+{
+	struct link		*link = wc->link;
+	struct ws_backend	*wb = wc->dialer;
+
+	wc->closed = 1;
+	if (!wc->reading)
+		ws_conn_free(wc);
+	if (link != NULL)
+		link_lost(link, why);
+	else if (wb != NULL) {
+		wb->dialing = NULL;
+		log_warnx("Backend connection failed (will retry): dial %s: "
+		    "%s", cfg_str(wb->be->item, "address"),
+		    why != NULL ? why : "connection closed");
+		backend_link_gone(wb->be, NULL, 0);
+	}
+}
+
+static int
+ws_send(void *conn, const void *msg, size_t len)
+{
+	struct ws_conn	*wc = conn;
+	struct ws_pkt	*p;
+
+	if (len > NETMSG_MAXLEN) {
+		log_warnx("ws: not sending a message of %zu bytes", len);
+		return -1;
+	}
+	if (TAILQ_EMPTY(&wc->queue)) {
+		if (send(wc->fd, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL) != -1)
+			return 0;
+		if (errno != EAGAIN)
+			return -1;
+		event_add(wc->ev_write, NULL);
+	}
+	if ((p = malloc(sizeof(*p) + len)) == NULL)
+		fatal("ws message");
+	p->len = len;
+	memcpy(p->data, msg, len);
+	TAILQ_INSERT_TAIL(&wc->queue, p, entry);
+	return 0;
+}
+
+/* Sends what is queued: 0 when done, 1 for later, -1 on error. */
+static int
+ws_flush(struct ws_conn *wc)
+{
+	struct ws_pkt	*p;
+
+	while ((p = TAILQ_FIRST(&wc->queue)) != NULL) {
+		if (send(wc->fd, p->data, p->len, MSG_DONTWAIT |
+		    MSG_NOSIGNAL) == -1)
+			return errno == EAGAIN ? 1 : -1;
+		TAILQ_REMOVE(&wc->queue, p, entry);
+		free(p);
+	}
+	return 0;
+}
+
+static void
+ws_conn_write(evutil_socket_t fd, short events, void *arg)
+{
+	struct ws_conn	*wc = arg;
+
+	switch (ws_flush(wc)) {
+	case 1:
+		event_add(wc->ev_write, NULL);
+		break;
+	case -1:
+		ws_gone(wc, strerror(errno));
+		break;
+	}
+}
+
+static void
+ws_close(void *conn)
+{
+	struct ws_conn	*wc = conn;
+
+	wc->link = NULL;
+	wc->closed = 1;
+	/* What is queued (a reject, say) goes out if the socket takes it. */
+	(void)ws_flush(wc);
+	if (!wc->reading)
+		ws_conn_free(wc);
+}
+
+static void
+ws_conn_free(struct ws_conn *wc)
+{
+	struct ws_pkt	*p;
+
+	while ((p = TAILQ_FIRST(&wc->queue)) != NULL) {
+		TAILQ_REMOVE(&wc->queue, p, entry);
+		free(p);
+	}
+	event_free(wc->ev_read);
+	event_free(wc->ev_write);
+	close(wc->fd);
+	free(wc);
+}
