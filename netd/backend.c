@@ -48,8 +48,9 @@ backends_start(const struct config *conf)
 			tls = cfg_str(item, "tls");
 			if ((be->kind == BK_TCP_LISTENER ||
 			    be->kind == BK_TCP_PEER) && tls != NULL &&
-			    *tls != '\0' && (be->tls = tlsconf_new(item,
-			    be->kind == BK_TCP_LISTENER)) == NULL) {
+			    *tls != '\0' && (be->tls = tlsconf_new(
+			    kinds[i].action, tls, be->kind == BK_TCP_LISTENER,
+			    mesh_node_id())) == NULL) {
 				log_error("%s on %s:%s failed to start",
 				    kinds[i].action, be->host, be->port);
 				continue;

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "gojson.h"
 #include "imsg.h"
+#include "tlsconf.h"
 
 /* Go's timings (PROTOCOL.md 2.7), in seconds unless said otherwise. */
 #define MESH_UPDATE_INTERVAL	10
@@ -42,10 +43,6 @@ struct backend;
 struct link;
 struct evutil_addrinfo;
 struct sockaddr;
-struct tls;
-struct tls_config;
-struct tlsconf;
-struct x509_st;
 
 /* What a link needs from the transport under it. */
 struct transport {
@@ -131,25 +128,6 @@ void	tcp_dial_failed(struct backend *, const char *why);
 void	tlsc_accept(struct backend *, int, const struct sockaddr *);
 void	tlsc_dial(struct backend *, int, const struct evutil_addrinfo *);
 void	tlsc_backend_stop(struct backend *);
-
-/* tlsconf.c */
-struct tlsconf	*tlsconf_new(const struct cfg_item *backend, int server);
-void	tlsconf_free(struct tlsconf *);
-struct tls_config *tlsconf_config(const struct tlsconf *);
-struct tls *tlsconf_server(const struct tlsconf *);
-int	tlsconf_check_peer(const struct tlsconf *, struct tls *,
-	    const char *host, char *, size_t);
-int	tlsconf_check_node(const struct tlsconf *, struct tls *,
-	    const char *node, char *, size_t);
-
-/* tlsnames.c */
-struct tlsnames {
-	char		**v;
-	size_t		  n;
-};
-int	tlsnames_x509(struct x509_st *, struct tlsnames *);
-int	tlsnames_has(const struct tlsnames *, const char *);
-void	tlsnames_free(struct tlsnames *);
 
 /* udp.c */
 int	udp_listen(struct backend *);

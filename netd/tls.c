@@ -22,8 +22,6 @@
 
 /* A TLS record's worth: what one tls_write() takes at most. */
 #define TLSC_CHUNK	16384
-/* The content type of the record that carries a ClientHello. */
-#define TLS_RECORD_HANDSHAKE	0x16
 
 enum tlsc_state {
 	TLSC_CONNECTING,
@@ -185,29 +183,21 @@ tlsc_connected(struct tlsc *c)
 		tlsc_read(c);
 }
 
-/*
- * A plain TCP peer's frames would keep OpenSSL waiting for a record of
- * a length it reads from the JSON: refuse at once, as Go does.
- */
+/* A plain TCP peer is refused at once, as Go does. */
 static int
 tlsc_plain(struct tlsc *c)
 {
-	uint8_t	 first;
-	ssize_t	 n;
+	const char	*why;
+	int		 rv;
 
 	if (c->dialer || c->hello_seen)
 		return 0;
-	if ((n = recv(c->fd, &first, 1, MSG_PEEK)) == -1 &&
-	    (errno == EAGAIN || errno == EINTR))
-		return 0;
-	if (n == 1 && first == TLS_RECORD_HANDSHAKE) {
-		c->hello_seen = 1;
-		return 0;
+	if ((rv = tlsio_hello(c->fd, &why)) == -1) {
+		tlsc_failed(c, why);
+		return -1;
 	}
-	tlsc_failed(c, n == 0 ? "connection closed" : n == -1 ?
-	    strerror(errno) : "first record does not look like a TLS "
-	    "handshake");
-	return -1;
+	c->hello_seen = rv;
+	return 0;
 }
 
 /* 1 when the link is open, 0 while the handshake goes on, -1 if gone. */
@@ -244,28 +234,13 @@ tlsc_handshake(struct tlsc *c)
 static int
 tlsc_flush(struct tlsc *c)
 {
-	size_t	 len;
-	ssize_t	 n;
-
-	/*
-	 * A retried tls_write() must offer the same bytes again: the front
-	 * of out only changes by what was written.
-	 */
-	while ((len = evbuffer_get_length(c->out)) > 0) {
-		if (len > TLSC_CHUNK)
-			len = TLSC_CHUNK;
-		n = tls_write(c->ctx, evbuffer_pullup(c->out, len), len);
-		if (n == TLS_WANT_POLLOUT) {
-			event_add(c->ev_write, NULL);
-			return 0;
-		}
-		if (n == TLS_WANT_POLLIN)
-			return 0;
-		if (n == -1) {
-			tlsc_gone(c, tls_error(c->ctx));
-			return -1;
-		}
-		evbuffer_drain(c->out, n);
+	switch (tlsio_flush(c->ctx, c->out)) {
+	case TLS_WANT_POLLOUT:
+		event_add(c->ev_write, NULL);
+		return 0;
+	case -1:
+		tlsc_gone(c, tls_error(c->ctx));
+		return -1;
 	}
 	return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * Receptor node IDs in certificates (netd/tlsconf.c): the otherName SAN
+ * Receptor node IDs in certificates (common/tlsnames.c): the otherName SAN
  * captured from Go in PROTOCOL.md 3.4, hand-made variants of it, and
  * certificates made and signed here.
  */
@@ -11,7 +11,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "netd.h"
+#include "tlsconf.h"
 
 #define LIT(s)		(const uint8_t *)(s), sizeof(s) - 1
 

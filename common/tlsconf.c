@@ -1,12 +1,14 @@
 /*
- * TLS settings of a TCP backend, built from the tls-server or tls-client
- * it names, and the checks libtls doesn't make: pinned fingerprints, Go's
- * hostname rules for a dialer, and Receptor node IDs (tlsnames.c) in our
- * own certificate at start and in the peer's once the link learns who it
- * is.
+ * TLS settings of a TCP backend (netd) or TCP control listener (ctld),
+ * built from the tls-server or tls-client it names, and the checks libtls
+ * doesn't make: pinned fingerprints, Go's hostname rules for a dialer, and
+ * Receptor node IDs (tlsnames.c) in our own certificate at start and in
+ * the peer's once a link learns who it is.
  */
+#include <sys/socket.h>
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <tls.h>
@@ -14,13 +16,18 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <event2/buffer.h>
 
 #include "log.h"
-#include "netd.h"
 #include "proc.h"
 #include "proto.h"
+#include "tlsconf.h"
 
 #define TLS_CURVES		"secp521r1,secp384r1,prime256v1"
+/* A TLS record's worth: what one tls_write() takes at most. */
+#define TLS_CHUNK		16384
+/* The content type of the record that carries a ClientHello. */
+#define TLS_RECORD_HANDSHAKE	0x16
 
 struct pin {
 	uint8_t		 md[EVP_MAX_MD_SIZE];
@@ -40,8 +47,8 @@ static const struct cfg_item *tls_item(const char *action, const char *name);
 static const char *opt_str(const struct cfg_item *, const char *);
 static const unsigned char *tls_file(const struct cfg_item *, const char *field,
 	    size_t *);
-static int	check_own_cert(const struct cfg_item *, const unsigned char *,
-	    size_t);
+static int	check_own_cert(const struct cfg_item *, const char *node,
+	    const unsigned char *, size_t);
 static int	load_pins(struct tlsconf *, const struct cfg_value *);
 static int	set_cas(struct tlsconf *, const struct cfg_item *,
 	    const char *field);
@@ -50,26 +57,28 @@ static X509	*peer_leaf(struct tls *);
 static int	check_pins(const struct tlsconf *, X509 *);
 static void	names_text(const struct tlsnames *, char *, size_t);
 
+/*
+ * For the tls-server (server) or tls-client called name, which user (the
+ * action naming it, for log lines) needs on node.
+ */
 struct tlsconf *
-tlsconf_new(const struct cfg_item *backend, int server)
+tlsconf_new(const char *user, const char *name, int server, const char *node)
 {
 	const char		*action = server ? "tls-server" : "tls-client";
-	const char		*name = cfg_str(backend, "tls");
 	const struct cfg_item	*item;
 	const unsigned char	*cert, *key;
 	struct tlsconf		*tc;
 	size_t			 certlen, keylen;
 
 	if ((item = tls_item(action, name)) == NULL) {
-		log_error("%s: no %s named %s", backend->action->name,
-		    action, name);
+		log_error("%s: no %s named %s", user, action, name);
 		return NULL;
 	}
 	if ((cert = tls_file(item, "cert", &certlen)) == NULL ||
 	    (key = tls_file(item, "key", &keylen)) == NULL)
 		return NULL;
 	if (!cfg_bool(item, "skipreceptornamescheck") &&
-	    check_own_cert(item, cert, certlen) == -1)
+	    check_own_cert(item, node, cert, certlen) == -1)
 		return NULL;
 
 	if ((tc = calloc(1, sizeof(*tc))) == NULL ||
@@ -175,7 +184,8 @@ opt_str(const struct cfg_item *item, const char *field)
 	return s != NULL && *s != '\0' ? s : NULL;
 }
 
-/* netd can't open files: the parent sent every one the config names. */
+/* netd and ctld can't open files: the parent sent every one the config
+   names. */
 static const unsigned char *
 tls_file(const struct cfg_item *item, const char *field, size_t *len)
 {
@@ -248,8 +258,8 @@ load_pins(struct tlsconf *tc, const struct cfg_value *v)
 }
 
 static int
-check_own_cert(const struct cfg_item *item, const unsigned char *pem,
-    size_t len)
+check_own_cert(const struct cfg_item *item, const char *node,
+    const unsigned char *pem, size_t len)
 {
 	struct tlsnames	 names;
 	X509		*x;
@@ -268,11 +278,11 @@ check_own_cert(const struct cfg_item *item, const unsigned char *pem,
 		return -1;
 	}
 	X509_free(x);
-	if (!(ok = tlsnames_has(&names, mesh_node_id()))) {
+	if (!(ok = tlsnames_has(&names, node))) {
 		names_text(&names, text, sizeof(text));
 		log_error("nodeID=%s not found in certificate name(s); "
 		    "names found=%s; cfg section=%s; server cert=%s",
-		    mesh_node_id(), text, cfg_str(item, "name"),
+		    node, text, cfg_str(item, "name"),
 		    cfg_str(item, "cert"));
 	}
 	tlsnames_free(&names);
@@ -411,4 +421,49 @@ names_text(const struct tlsnames *names, char *buf, size_t len)
 		strlcat(buf, names->v[i], len);
 	}
 	strlcat(buf, "]", len);
+}
+
+/*
+ * Before a server's handshake: 1 once the first record is a handshake's,
+ * 0 while nothing came, -1 (why says) for anything else. A plain client's
+ * bytes would keep OpenSSL waiting for a record of a length it reads from
+ * the text: Go refuses at once.
+ */
+int
+tlsio_hello(int fd, const char **why)
+{
+	uint8_t	 first;
+	ssize_t	 n;
+
+	if ((n = recv(fd, &first, 1, MSG_PEEK)) == -1 &&
+	    (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n == 1 && first == TLS_RECORD_HANDSHAKE)
+		return 1;
+	*why = n == 0 ? "connection closed" : n == -1 ? strerror(errno) :
+	    "first record does not look like a TLS handshake";
+	return -1;
+}
+
+/*
+ * Write out what buf holds: 0 once all is written, TLS_WANT_POLLIN or
+ * TLS_WANT_POLLOUT when TLS waits for the socket, -1 on error. A retried
+ * tls_write() must offer the same bytes again: the front of buf only
+ * changes by what was written.
+ */
+ssize_t
+tlsio_flush(struct tls *ctx, struct evbuffer *buf)
+{
+	size_t	 len;
+	ssize_t	 n;
+
+	while ((len = evbuffer_get_length(buf)) > 0) {
+		if (len > TLS_CHUNK)
+			len = TLS_CHUNK;
+		n = tls_write(ctx, evbuffer_pullup(buf, len), len);
+		if (n < 0)
+			return n;
+		evbuffer_drain(buf, n);
+	}
+	return 0;
 }

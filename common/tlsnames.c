@@ -10,7 +10,7 @@
 #include <openssl/x509v3.h>
 
 #include "log.h"
-#include "netd.h"
+#include "tlsconf.h"
 
 #define RECEPTOR_NAME_OID	"1.3.6.1.4.1.2312.19.1"
 

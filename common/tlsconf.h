@@ -1,0 +1,41 @@
+/*
+ * TLS settings built from a tls-server or tls-client item, for netd's
+ * TCP backends and ctld's TCP control listener, and the checks libtls
+ * doesn't make: pinned fingerprints, Go's hostname rules for a dialer,
+ * Receptor node IDs in our own certificate and in a peer's.
+ */
+#ifndef RECEPTOR_TLSCONF_H
+#define RECEPTOR_TLSCONF_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct evbuffer;
+struct tls;
+struct tls_config;
+struct tlsconf;
+struct x509_st;
+
+/* tlsconf.c */
+struct tlsconf	*tlsconf_new(const char *user, const char *name, int server,
+	    const char *node);
+void	tlsconf_free(struct tlsconf *);
+struct tls_config *tlsconf_config(const struct tlsconf *);
+struct tls *tlsconf_server(const struct tlsconf *);
+int	tlsconf_check_peer(const struct tlsconf *, struct tls *,
+	    const char *host, char *, size_t);
+int	tlsconf_check_node(const struct tlsconf *, struct tls *,
+	    const char *node, char *, size_t);
+int	tlsio_hello(int, const char **why);
+ssize_t	tlsio_flush(struct tls *, struct evbuffer *);
+
+/* tlsnames.c */
+struct tlsnames {
+	char		**v;
+	size_t		  n;
+};
+int	tlsnames_x509(struct x509_st *, struct tlsnames *);
+int	tlsnames_has(const struct tlsnames *, const char *);
+void	tlsnames_free(struct tlsnames *);
+
+#endif
