@@ -53,7 +53,7 @@ ALL_LDFLAGS	 = $(LDFLAGS) $(SANFLAGS)
 DEBS		 = build-essential pkg-config libbsd-dev libevent-dev \
 		   libyaml-dev libjson-c-dev libseccomp-dev libtls-dev \
 		   libatf-dev atf-sh kyua mandoc clang libclang-rt-14-dev \
-		   libwebsockets-dev
+		   libwebsockets-dev curl openssl
 
 COMMON_SRCS	 = $(wildcard common/*.c)
 PROTO_SRCS	 = $(wildcard proto/*.c)

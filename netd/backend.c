@@ -4,6 +4,8 @@
  * their costs and allowed peers, and redialing a lost peer with backoff
  * (5 s, then x1.5 up to 20 s, reset after a session that established).
  */
+#include <sys/socket.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,6 +30,7 @@ static const struct {
 static struct backend *backend_new(const struct cfg_item *, enum backend_kind);
 static void	backend_dial(struct backend *);
 static void	backend_redial(evutil_socket_t, short, void *);
+static void	backend_resolved(int, struct evutil_addrinfo *, void *);
 static int	split_hostport(const char *, char **, char **);
 
 void
@@ -142,6 +145,49 @@ backend_dials(const struct backend *be)
 	    be->kind == BK_WS_PEER;
 }
 
+/*
+ * Look up a peer's address and hand it to the transport's connect; a
+ * failed lookup is logged and retried like a failed dial. IPv4 comes
+ * first: a listener on 0.0.0.0 does not answer at ::1.
+ */
+void
+backend_resolve(struct backend *be, int socktype,
+    void (*connect_cb)(struct backend *, const struct evutil_addrinfo *))
+{
+	struct evutil_addrinfo	 hints;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = socktype;
+	hints.ai_protocol = socktype == SOCK_STREAM ? IPPROTO_TCP :
+	    IPPROTO_UDP;
+	be->connect = connect_cb;
+	be->resolving = evdns_getaddrinfo(netd_dns(), be->host, be->port,
+	    &hints, backend_resolved, be);
+}
+
+static void
+backend_resolved(int result, struct evutil_addrinfo *res, void *arg)
+{
+	struct backend		*be = arg;
+	struct evutil_addrinfo	*ai;
+
+	if (result == EVUTIL_EAI_CANCEL)
+		return;
+	be->resolving = NULL;
+	if (result != 0) {
+		log_warnx("Backend connection failed (will retry): lookup "
+		    "%s: %s", be->host, evutil_gai_strerror(result));
+		backend_link_gone(be, NULL, 0);
+		return;
+	}
+	for (ai = res; ai != NULL && ai->ai_family != AF_INET;
+	    ai = ai->ai_next)
+		;
+	be->connect(be, ai != NULL ? ai : res);
+	evutil_freeaddrinfo(res);
+}
+
 const char *
 backend_action(const struct backend *be)
 {
@@ -227,6 +273,8 @@ backends_stop(void)
 		TAILQ_REMOVE(&backends, be, entry);
 		if (be->resolving != NULL)
 			evdns_getaddrinfo_cancel(be->resolving);
+		if (be->kind == BK_TCP_PEER)
+			tcp_stop(be);
 		if (be->kind == BK_UDP_LISTENER || be->kind == BK_UDP_PEER)
 			udp_stop(be);
 		if (be->kind == BK_WS_LISTENER || be->kind == BK_WS_PEER)

@@ -97,7 +97,10 @@ struct backend {
 	struct event		*ev_redial;
 	double			 backoff;
 	struct evdns_getaddrinfo_request *resolving;
+	void			(*connect)(struct backend *,
+				    const struct evutil_addrinfo *);
 	struct link		*link;		/* a peer's one link */
+	void			*dialing;	/* tcp.c: connecting, no link */
 	void			*udp;		/* udp.c's state */
 	void			*ws;		/* ws.c's state */
 	struct tlsconf		*tls;		/* NULL for plain TCP */
@@ -117,11 +120,14 @@ int	backend_allows(const struct backend *, const char *peer);
 int	backend_dials(const struct backend *);
 void	backend_link_gone(struct backend *, struct link *, int established);
 const char *backend_action(const struct backend *);
+void	backend_resolve(struct backend *, int socktype,
+	    void (*)(struct backend *, const struct evutil_addrinfo *));
 
 /* tcp.c */
 void	sockaddr_text(const struct sockaddr *, char *, size_t);
 int	tcp_listen(struct backend *);
 void	tcp_dial(struct backend *);
+void	tcp_stop(struct backend *);
 void	tcp_dial_failed(struct backend *, const char *why);
 
 /* tls.c */

@@ -30,13 +30,12 @@ struct tcp_conn {
 static int	tcp_send(void *, const void *, size_t);
 static void	tcp_close(void *);
 static void	tcp_accept(evutil_socket_t, short, void *);
-static void	tcp_resolved(int, struct evutil_addrinfo *, void *);
+static void	tcp_connect(struct backend *, const struct evutil_addrinfo *);
 static struct tcp_conn *tcp_conn_new(int, struct backend *);
 static void	tcp_read(struct bufferevent *, void *);
 static void	tcp_event(struct bufferevent *, short, void *);
 static void	tcp_gone(struct tcp_conn *, const char *);
 static void	tcp_free(struct tcp_conn *);
-static struct evutil_addrinfo *pick_addr(struct evutil_addrinfo *);
 void		sockaddr_text(const struct sockaddr *, char *, size_t);
 
 static const struct transport tcp_transport = {
@@ -44,18 +43,6 @@ static const struct transport tcp_transport = {
 	.send = tcp_send,
 	.close = tcp_close,
 };
-
-/* IPv4 first: a listener on 0.0.0.0 does not answer at ::1. */
-static struct evutil_addrinfo *
-pick_addr(struct evutil_addrinfo *res)
-{
-	struct evutil_addrinfo	*ai;
-
-	for (ai = res; ai != NULL; ai = ai->ai_next)
-		if (ai->ai_family == AF_INET)
-			return ai;
-	return res;
-}
 
 void
 sockaddr_text(const struct sockaddr *sa, char *buf, size_t len)
@@ -138,53 +125,30 @@ tcp_accept(evutil_socket_t fd, short events, void *arg)
 void
 tcp_dial(struct backend *be)
 {
-	struct evutil_addrinfo	 hints;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_protocol = IPPROTO_TCP;
-	be->resolving = evdns_getaddrinfo(netd_dns(), be->host, be->port,
-	    &hints, tcp_resolved, be);
+	backend_resolve(be, SOCK_STREAM, tcp_connect);
 }
 
 static void
-tcp_resolved(int result, struct evutil_addrinfo *res, void *arg)
+tcp_connect(struct backend *be, const struct evutil_addrinfo *ai)
 {
-	struct backend		*be = arg;
-	struct evutil_addrinfo	*ai;
 	struct tcp_conn		*tc;
 	int			 s;
 
-	if (result == EVUTIL_EAI_CANCEL)
-		return;
-	be->resolving = NULL;
-	if (result != 0) {
-		log_warnx("Backend connection failed (will retry): lookup "
-		    "%s: %s", be->host, evutil_gai_strerror(result));
-		backend_link_gone(be, NULL, 0);
-		return;
-	}
-	ai = pick_addr(res);
 	s = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
 	if (s == -1)
 		fatal("socket");
 	if (be->tls != NULL) {
 		tlsc_dial(be, s, ai);
-		evutil_freeaddrinfo(res);
 		return;
 	}
 	tc = tcp_conn_new(s, be);
+	be->dialing = tc;
 	sockaddr_text(ai->ai_addr, tc->remote, sizeof(tc->remote));
 	/* The link opens once connected (tcp_event). */
 	if (bufferevent_socket_connect(tc->bev, ai->ai_addr,
-	    ai->ai_addrlen) == -1) {
-		evutil_freeaddrinfo(res);
+	    ai->ai_addrlen) == -1)
 		tcp_gone(tc, strerror(errno));
-		return;
-	}
-	evutil_freeaddrinfo(res);
 }
 
 static struct tcp_conn *
@@ -242,6 +206,7 @@ tcp_event(struct bufferevent *bev, short what, void *arg)
 	struct tcp_conn	*tc = arg;
 
 	if (what & BEV_EVENT_CONNECTED) {
+		tc->dialer->dialing = NULL;
 		tc->link = link_open(tc->dialer, &tcp_transport, tc,
 		    tc->remote);
 		return;
@@ -264,8 +229,20 @@ tcp_gone(struct tcp_conn *tc, const char *why)
 		tcp_free(tc);
 	if (link != NULL)
 		link_lost(link, why);
-	else if (dialer != NULL)
+	else if (dialer != NULL) {
+		dialer->dialing = NULL;
 		tcp_dial_failed(dialer, why != NULL ? why : "connection closed");
+	}
+}
+
+/* The backend goes: a connection still being made goes with it. */
+void
+tcp_stop(struct backend *be)
+{
+	if (be->dialing != NULL) {
+		tcp_free(be->dialing);
+		be->dialing = NULL;
+	}
 }
 
 /* A peer's connection failed before its link opened; TLS's too. */

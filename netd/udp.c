@@ -30,7 +30,7 @@ TAILQ_HEAD(udp_sessions, udp_sess);
 static int	udp_send(void *, const void *, size_t);
 static void	udp_close(void *);
 static void	udp_read(evutil_socket_t, short, void *);
-static void	udp_resolved(int, struct evutil_addrinfo *, void *);
+static void	udp_connect(struct backend *, const struct evutil_addrinfo *);
 static int	udp_socket(struct backend *, const struct sockaddr *,
 		    socklen_t, int);
 static struct udp_sess *udp_sess_new(struct backend *,
@@ -101,39 +101,20 @@ udp_listen(struct backend *be)
 void
 udp_dial(struct backend *be)
 {
-	struct evutil_addrinfo	 hints;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_INET;
-	hints.ai_socktype = SOCK_DGRAM;
-	hints.ai_protocol = IPPROTO_UDP;
-	be->resolving = evdns_getaddrinfo(netd_dns(), be->host, be->port,
-	    &hints, udp_resolved, be);
+	backend_resolve(be, SOCK_DGRAM, udp_connect);
 }
 
 static void
-udp_resolved(int result, struct evutil_addrinfo *res, void *arg)
+udp_connect(struct backend *be, const struct evutil_addrinfo *ai)
 {
-	struct backend	*be = arg;
 	struct udp_sess	*us;
 
-	if (result == EVUTIL_EAI_CANCEL)
-		return;
-	be->resolving = NULL;
-	if (result != 0) {
-		log_warnx("Backend connection failed (will retry): lookup "
-		    "%s: %s", be->host, evutil_gai_strerror(result));
+	if (udp_socket(be, ai->ai_addr, ai->ai_addrlen, 0) == -1) {
 		backend_link_gone(be, NULL, 0);
 		return;
 	}
-	if (udp_socket(be, res->ai_addr, res->ai_addrlen, 0) == -1) {
-		evutil_freeaddrinfo(res);
-		backend_link_gone(be, NULL, 0);
-		return;
-	}
-	us = udp_sess_new(be, res->ai_addr, res->ai_addrlen);
+	us = udp_sess_new(be, ai->ai_addr, ai->ai_addrlen);
 	us->connected = 1;
-	evutil_freeaddrinfo(res);
 	be->link = us->link;
 }
 

@@ -55,7 +55,7 @@ static void	ws_submit(struct ws_req *);
 static int	ws_refuse_tls(struct backend *);
 static void	ws_accept(struct evconnlistener *, evutil_socket_t,
 		    struct sockaddr *, int, void *);
-static void	ws_resolved(int, struct evutil_addrinfo *, void *);
+static void	ws_connect(struct backend *, const struct evutil_addrinfo *);
 static struct ws_conn *ws_conn_new(int);
 static void	ws_conn_read(evutil_socket_t, short, void *);
 static void	ws_conn_write(evutil_socket_t, short, void *);
@@ -266,43 +266,19 @@ ws_ctl_read(evutil_socket_t fd, short events, void *arg)
 void
 ws_dial(struct backend *be)
 {
-	struct evutil_addrinfo	 hints;
-
 	if (ws_refuse_tls(be) == -1)
 		return;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_protocol = IPPROTO_TCP;
-	be->resolving = evdns_getaddrinfo(netd_dns(), be->host, be->port,
-	    &hints, ws_resolved, be);
+	backend_resolve(be, SOCK_STREAM, ws_connect);
 }
 
 static void
-ws_resolved(int result, struct evutil_addrinfo *res, void *arg)
+ws_connect(struct backend *be, const struct evutil_addrinfo *ai)
 {
-	struct backend		*be = arg;
 	struct ws_backend	*wb = be->ws;
-	struct evutil_addrinfo	*ai;
 	struct ws_req		*req;
 	char			 host[NI_MAXHOST];
 	int			 sv[2];
 
-	if (result == EVUTIL_EAI_CANCEL)
-		return;
-	be->resolving = NULL;
-	if (result != 0) {
-		log_warnx("Backend connection failed (will retry): lookup "
-		    "%s: %s", be->host, evutil_gai_strerror(result));
-		backend_link_gone(be, NULL, 0);
-		return;
-	}
-	/* IPv4 first, as tcp-peer does: a listener on 0.0.0.0 misses ::1. */
-	for (ai = res; ai->ai_next != NULL && ai->ai_family != AF_INET;
-	    ai = ai->ai_next)
-		;
-	if (ai->ai_family != AF_INET)
-		ai = res;
 	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof(host), NULL,
 	    0, NI_NUMERICHOST) != 0 || socketpair(AF_UNIX, SOCK_SEQPACKET |
 	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) == -1)
@@ -311,7 +287,6 @@ ws_resolved(int result, struct evutil_addrinfo *res, void *arg)
 	wb->dialing->dialer = wb;
 	sockaddr_text(ai->ai_addr, wb->dialing->remote,
 	    sizeof(wb->dialing->remote));
-	evutil_freeaddrinfo(res);
 
 	if ((req = calloc(1, sizeof(*req))) == NULL ||
 	    (req->address = strdup(host)) == NULL ||
