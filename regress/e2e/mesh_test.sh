@@ -5,23 +5,16 @@
 
 . "$(atf_get_srcdir)/lib.subr"
 
-# triangle LISTEN_BAR LISTEN_FISH PEER_BAR PEER_FISH: the docs' example,
-# bar and fish both connect to foo; bar pings fish through foo.
-triangle()
+# over BAR FISH: foo listens on TCP and UDP; bar and fish dial it over
+# the kinds given (tcp or udp).
+over()
 {
 	tcp=$(free_port)
 	udp=$(free_port)
-	start_named foo --tcp-listener port=$tcp bindaddr=127.0.0.1 \
-	    --udp-listener port=$udp bindaddr=127.0.0.1
-	wait_log 'Initialization complete' 10 foo.log
-	start_named bar --$1-peer address=127.0.0.1:$(eval echo \$$1)
-	start_named fish --$2-peer address=localhost:$(eval echo \$$2)
-	wait_until 15 has_route bar fish foo
-	wait_until 15 has_route fish bar foo
-	atf_check -o match:'^Reply from fish in [0-9.]+(µs|ms|ns|s)$' \
-	    "$RCPTCTL" --socket bar.sock ping fish --count 1
-	atf_check -o match:'^Reply from bar in ' \
-	    "$RCPTCTL" --socket fish.sock ping bar --count 1
+	triangle "--tcp-listener port=$tcp bindaddr=127.0.0.1 \
+	    --udp-listener port=$udp bindaddr=127.0.0.1" \
+	    "--$1-peer address=127.0.0.1:$(eval echo \$$1)" \
+	    "--$2-peer address=localhost:$(eval echo \$$2)"
 	grep -q '^INFO .* Connection established with bar$' foo.log ||
 	    atf_fail "foo did not log the link to bar"
 }
@@ -33,7 +26,7 @@ tcp_head()
 }
 tcp_body()
 {
-	triangle tcp tcp
+	over tcp tcp
 }
 tcp_cleanup()
 {
@@ -47,7 +40,7 @@ udp_head()
 }
 udp_body()
 {
-	triangle udp udp
+	over udp udp
 }
 udp_cleanup()
 {
@@ -61,7 +54,7 @@ mixed_head()
 }
 mixed_body()
 {
-	triangle tcp udp
+	over tcp udp
 }
 mixed_cleanup()
 {
