@@ -3,38 +3,55 @@
  * time and never past its newline (Go reads byte by byte so that a
  * command's payload can follow it), runs one command at a time, and keeps
  * its replies in a buffer so a slow client holds up nobody else.
+ *
+ * A TCP listener whose control-service names a tls-server (tcptls) runs
+ * the same session inside TLS: the handshake has CTL_TLS_HANDSHAKE_TIMEOUT
+ * seconds, then libtls reads and writes, driven by hand on the socket's
+ * events as netd's TLS backends are. What tls_read() brings beyond a line
+ * waits in the session's input buffer, as it would in the socket.
  */
 #include <sys/socket.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <tls.h>
 #include <unistd.h>
 
 #include "ctld.h"
 #include "log.h"
 #include "proc.h"
+#include "tlsconf.h"
 
 /* Bytes taken from a socket per recv(2), and recv(2)s per wakeup. */
 #define CLIENT_READ_CHUNK	(16 * 1024)
 #define CLIENT_READ_ROUNDS	64
 /* How long accept(2) rests after running out of descriptors. */
 #define LISTENER_PAUSE		1
+/* client_peek(): nothing to take now. */
+#define CLIENT_AGAIN		(-2)
 
 /* Listeners live as long as ctld. */
 struct ctl_listener {
 	int			 fd;
 	struct event		*ev;
 	struct event		*ev_pause;
+	struct tlsconf		*tls;		/* NULL for a plain listener */
 };
 
 static uint32_t			 client_ids;
 
 static void	listener_accept(evutil_socket_t, short, void *);
 static void	listener_resume(evutil_socket_t, short, void *);
-static void	client_new(int);
+static void	client_new(int, struct tlsconf *);
 static void	client_read(evutil_socket_t, short, void *);
 static void	client_flush(evutil_socket_t, short, void *);
+static void	client_tls_io(evutil_socket_t, short, void *);
+static int	client_handshake(struct ctl_client *);
+static int	client_input(struct ctl_client *);
+static int	client_output(struct ctl_client *);
+static ssize_t	client_peek(struct ctl_client *, char *, size_t);
+static int	client_take(struct ctl_client *, char *, size_t);
 static void	client_idle(evutil_socket_t, short, void *);
 static void	client_line(struct ctl_client *, enum ctl_line_status);
 static int	client_ready(struct ctl_client *);
@@ -44,9 +61,8 @@ static void	client_close(struct ctl_client *);
 
 /*
  * A listening socket from the parent, for the control-service item it
- * names. TLS on the TCP listener (tcptls) is not implemented: rather than
- * serve in the clear what was meant to be encrypted, that listener is
- * closed and the daemon runs without it.
+ * names. A TCP listener whose TLS settings don't load is closed rather
+ * than serve in the clear what was meant to be encrypted.
  */
 void
 control_listener(struct imsg *imsg)
@@ -54,6 +70,7 @@ control_listener(struct imsg *imsg)
 	struct ctl_listener	*l;
 	struct cfg_item		*item;
 	struct msgread		 mr;
+	struct tlsconf		*tc = NULL;
 	const char		*tcptls;
 	uint32_t		 service, tcp, i;
 
@@ -69,14 +86,16 @@ control_listener(struct imsg *imsg)
 		fatalx("control listener for unknown control-service %u",
 		    service);
 	tcptls = cfg_str(item, "tcptls");
-	if (tcp && tcptls != NULL && *tcptls != '\0') {
-		log_error("control-service %s: tcptls (%s) is not supported, "
-		    "not listening on %s", cfg_str(item, "service"), tcptls,
-		    cfg_str(item, "tcplisten"));
+	if (tcp && tcptls != NULL && *tcptls != '\0' &&
+	    (tc = tlsconf_new("control-service", tcptls, 1,
+	    ctld_node_id())) == NULL) {
+		log_error("control-service %s: not listening on %s",
+		    cfg_str(item, "service"), cfg_str(item, "tcplisten"));
 		return;
 	}
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		fatal("control listener");
+	l->tls = tc;
 	l->fd = imsg->fd;
 	imsg->fd = -1;
 	if (fcntl(l->fd, F_SETFL, fcntl(l->fd, F_GETFL) | O_NONBLOCK) == -1)
@@ -87,9 +106,9 @@ control_listener(struct imsg *imsg)
 	if (l->ev == NULL || l->ev_pause == NULL ||
 	    event_add(l->ev, NULL) == -1)
 		fatalx("cannot watch a control listener");
-	log_debug("control-service %s: listening on %s",
+	log_debug("control-service %s: listening on %s%s",
 	    cfg_str(item, "service"), tcp ? cfg_str(item, "tcplisten") :
-	    cfg_str(item, "filename"));
+	    cfg_str(item, "filename"), tc != NULL ? " (TLS)" : "");
 }
 
 static void
@@ -120,7 +139,7 @@ listener_accept(evutil_socket_t fd, short events, void *arg)
 		}
 		return;
 	}
-	client_new(s);
+	client_new(s, l->tls);
 }
 
 static void
@@ -132,10 +151,12 @@ listener_resume(evutil_socket_t fd, short events, void *arg)
 		fatalx("cannot watch a control listener");
 }
 
+/* The greeting waits in the output buffer for a TLS handshake to end. */
 static void
-client_new(int fd)
+client_new(int fd, struct tlsconf *tc)
 {
 	struct ctl_client	*c;
+	struct timeval		 tv = { CTL_TLS_HANDSHAKE_TIMEOUT, 0 };
 	static const char	 greeting[] = "Receptor Control, node ";
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
@@ -143,12 +164,13 @@ client_new(int fd)
 	c->id = ++client_ids;
 	c->fd = fd;
 	c->ev_read = event_new(child_base(), fd, EV_READ | EV_PERSIST,
-	    client_read, c);
+	    tc != NULL ? client_tls_io : client_read, c);
 	c->ev_write = event_new(child_base(), fd, EV_WRITE | EV_PERSIST,
-	    client_flush, c);
+	    tc != NULL ? client_tls_io : client_flush, c);
 	c->ev_idle = evtimer_new(child_base(), client_idle, c);
 	if (c->ev_read == NULL || c->ev_write == NULL || c->ev_idle == NULL ||
 	    (c->out = evbuffer_new()) == NULL ||
+	    (c->in = evbuffer_new()) == NULL ||
 	    (c->line = malloc(sizeof(*c->line))) == NULL)
 		fatalx("control client %u: out of memory", c->id);
 	ctl_line_init(c->line);
@@ -156,7 +178,19 @@ client_new(int fd)
 	client_write(c, greeting, sizeof(greeting) - 1);
 	client_write(c, ctld_node_id(), strlen(ctld_node_id()));
 	client_write(c, "\n", 1);
-	client_touch(c);
+	if (tc != NULL) {
+		if (tls_accept_socket(tlsconf_server(tc), &c->tls, fd) == -1) {
+			log_warnx("control client %u: %s", c->id,
+			    tls_error(tlsconf_server(tc)));
+			client_close(c);
+			return;
+		}
+		c->tlsconf = tc;
+		c->handshake = 1;
+		c->tls_want = EV_READ;
+		evtimer_add(c->ev_idle, &tv);
+	} else
+		client_touch(c);
 	client_update(c);
 }
 
@@ -172,6 +206,15 @@ static void
 client_read(evutil_socket_t fd, short events, void *arg)
 {
 	struct ctl_client	*c = arg;
+
+	if (client_input(c) == 0)
+		client_update(c);
+}
+
+/* Take what lines there are; -1 if the session closed. */
+static int
+client_input(struct ctl_client *c)
+{
 	char			 buf[CLIENT_READ_CHUNK];
 	enum ctl_line_status	 status;
 	ssize_t			 n;
@@ -180,13 +223,11 @@ client_read(evutil_socket_t fd, short events, void *arg)
 
 	for (round = 0; round < CLIENT_READ_ROUNDS && client_ready(c);
 	    round++) {
-		if ((n = recv(fd, buf, sizeof(buf), MSG_PEEK)) == -1) {
-			if (errno == EAGAIN || errno == EINTR)
-				break;
-			log_debug("control client %u: read: %s", c->id,
-			    strerror(errno));
+		if ((n = client_peek(c, buf, sizeof(buf))) == CLIENT_AGAIN)
+			break;
+		if (n == -1) {
 			client_close(c);
-			return;
+			return -1;
 		}
 		if (n == 0) {
 			/* Go still runs a last line that EOF cut short. */
@@ -200,14 +241,62 @@ client_read(evutil_socket_t fd, short events, void *arg)
 		client_touch(c);
 		status = ctl_line_feed(c->line, buf, n, &used);
 		/* Only what the line took: a payload may follow it. */
-		if (recv(fd, buf, used, 0) != (ssize_t)used) {
-			log_debug("control client %u: short read", c->id);
+		if (client_take(c, buf, used) == -1) {
 			client_close(c);
-			return;
+			return -1;
 		}
 		client_line(c, status);
 	}
-	client_update(c);
+	return 0;
+}
+
+/*
+ * Bytes the session has not taken, left where they are: the count, 0 at
+ * EOF, CLIENT_AGAIN if none yet, -1 on error.
+ */
+static ssize_t
+client_peek(struct ctl_client *c, char *buf, size_t len)
+{
+	ssize_t	 n;
+
+	if (c->tls == NULL) {
+		if ((n = recv(c->fd, buf, len, MSG_PEEK)) == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				return CLIENT_AGAIN;
+			log_debug("control client %u: read: %s", c->id,
+			    strerror(errno));
+		}
+		return n;
+	}
+	if (evbuffer_get_length(c->in) == 0) {
+		n = tls_read(c->tls, buf, len);
+		if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT) {
+			c->tls_want = n == TLS_WANT_POLLIN ? EV_READ :
+			    EV_WRITE;
+			return CLIENT_AGAIN;
+		}
+		if (n == -1)
+			log_debug("control client %u: read: %s", c->id,
+			    tls_error(c->tls));
+		if (n <= 0)
+			return n;
+		if (evbuffer_add(c->in, buf, n) == -1)
+			fatalx("control client %u: out of memory", c->id);
+	}
+	return evbuffer_copyout(c->in, buf, len);
+}
+
+/* The first used bytes client_peek() gave are taken. */
+static int
+client_take(struct ctl_client *c, char *buf, size_t used)
+{
+	if (c->tls != NULL)
+		return evbuffer_drain(c->in, used);
+	if (recv(c->fd, buf, used, 0) != (ssize_t)used) {
+		log_debug("control client %u: short read", c->id);
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -259,15 +348,104 @@ client_flush(evutil_socket_t fd, short events, void *arg)
 {
 	struct ctl_client	*c = arg;
 
-	if (evbuffer_write(c->out, fd) == -1 && errno != EAGAIN &&
+	if (client_output(c) == 0)
+		client_update(c);
+}
+
+/* Send what the socket takes; -1 if the session closed. */
+static int
+client_output(struct ctl_client *c)
+{
+	ssize_t	 rv;
+
+	if (c->tls != NULL) {
+		if ((rv = tlsio_flush(c->tls, c->out)) == TLS_WANT_POLLIN ||
+		    rv == TLS_WANT_POLLOUT)
+			c->tls_want = rv == TLS_WANT_POLLIN ? EV_READ :
+			    EV_WRITE;
+		else if (rv == -1) {
+			log_debug("control client %u: write: %s", c->id,
+			    tls_error(c->tls));
+			client_close(c);
+			return -1;
+		}
+	} else if (evbuffer_write(c->out, c->fd) == -1 && errno != EAGAIN &&
 	    errno != EINTR) {
 		log_debug("control client %u: write: %s", c->id,
 		    strerror(errno));
 		client_close(c);
-		return;
+		return -1;
 	}
 	client_touch(c);
-	client_update(c);
+	return 0;
+}
+
+/*
+ * Any event of a TLS session: the handshake first, then both ways, as a
+ * write may wait for a read and back, and a finished command's client_done()
+ * must also take lines already in the input buffer.
+ */
+static void
+client_tls_io(evutil_socket_t fd, short events, void *arg)
+{
+	struct ctl_client	*c = arg;
+
+	c->tls_want = 0;
+	if (c->handshake && client_handshake(c) != 1)
+		return;
+	if (client_output(c) == 0 && client_input(c) == 0)
+		client_update(c);
+}
+
+/* 1 once the session is open, 0 while the handshake goes on, -1 if gone. */
+static int
+client_handshake(struct ctl_client *c)
+{
+	const char	*why;
+	char		 err[256];
+	int		 rv;
+
+	if (!c->hello_seen) {
+		if ((rv = tlsio_hello(c->fd, &why)) == 0) {
+			c->tls_want = EV_READ;
+			client_update(c);
+			return 0;
+		}
+		if (rv == -1) {
+			log_warnx("control client %u: TLS handshake error: %s",
+			    c->id, why);
+			client_close(c);
+			return -1;
+		}
+		c->hello_seen = 1;
+	}
+	switch (tls_handshake(c->tls)) {
+	case TLS_WANT_POLLIN:
+		c->tls_want = EV_READ;
+		client_update(c);
+		return 0;
+	case TLS_WANT_POLLOUT:
+		c->tls_want = EV_WRITE;
+		client_update(c);
+		return 0;
+	case -1:
+		log_warnx("control client %u: TLS handshake error: %s", c->id,
+		    tls_error(c->tls));
+		client_close(c);
+		return -1;
+	}
+	/* Go checks a client's certificate chain and pins, no node ID. */
+	if (tlsconf_check_peer(c->tlsconf, c->tls, NULL, err, sizeof(err)) ==
+	    -1) {
+		log_warnx("control client %u: TLS handshake error: %s", c->id,
+		    err);
+		client_close(c);
+		return -1;
+	}
+	c->handshake = 0;
+	log_debug("control client %u: %s, %s", c->id,
+	    tls_conn_version(c->tls), tls_conn_cipher(c->tls));
+	return 1;
 }
 
 /* Watch what the session can use now; close it once all is said. */
@@ -275,16 +453,27 @@ static void
 client_update(struct ctl_client *c)
 {
 	int	 pending = evbuffer_get_length(c->out) > 0;
+	int	 rd, wr;
 
 	if (c->eof && c->req == NULL && !pending) {
 		client_close(c);
 		return;
 	}
-	if (client_ready(c))
+	if (c->handshake) {
+		rd = c->tls_want == EV_READ;
+		wr = c->tls_want == EV_WRITE;
+	} else {
+		rd = client_ready(c) || c->tls_want == EV_READ;
+		wr = pending || c->tls_want == EV_WRITE;
+		/* Lines TLS already gave wake no socket event. */
+		if (client_ready(c) && evbuffer_get_length(c->in) > 0)
+			event_active(c->ev_read, EV_READ, 1);
+	}
+	if (rd)
 		event_add(c->ev_read, NULL);
 	else
 		event_del(c->ev_read);
-	if (pending)
+	if (wr)
 		event_add(c->ev_write, NULL);
 	else
 		event_del(c->ev_write);
@@ -304,6 +493,12 @@ client_idle(evutil_socket_t fd, short events, void *arg)
 {
 	struct ctl_client	*c = arg;
 
+	if (c->handshake) {
+		log_warnx("control client %u: TLS handshake error: timed out "
+		    "after %ds", c->id, CTL_TLS_HANDSHAKE_TIMEOUT);
+		client_close(c);
+		return;
+	}
 	if (c->req != NULL) {
 		client_touch(c);
 		return;
@@ -323,6 +518,10 @@ client_close(struct ctl_client *c)
 	event_free(c->ev_write);
 	event_free(c->ev_idle);
 	evbuffer_free(c->out);
+	evbuffer_free(c->in);
+	if (c->tls != NULL && !c->handshake)
+		(void)tls_close(c->tls);
+	tls_free(c->tls);
 	close(c->fd);
 	free(c->line);
 	free(c);

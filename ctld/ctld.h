@@ -24,10 +24,14 @@
 /* A sibling that never answers must not hold a session forever; netd's
    own ping timeout is 10 s. */
 #define CTL_REQUEST_TIMEOUT	30
+/* Go's limit on a TLS control client's handshake. */
+#define CTL_TLS_HANDSHAKE_TIMEOUT 10
 /* Go's MaxForwardingHops: the hops of a ping, the last traceroute step. */
 #define CTL_MAX_HOPS		30
 
 struct ctl_req;
+struct tls;
+struct tlsconf;
 
 struct ctl_client {
 	uint32_t		 id;		/* for log lines */
@@ -39,6 +43,12 @@ struct ctl_client {
 	struct ctl_line		*line;		/* the request being read */
 	int			 eof;		/* client sent EOF */
 	struct ctl_req		*req;		/* command in flight */
+	struct tls		*tls;		/* NULL for a plain socket */
+	const struct tlsconf	*tlsconf;	/* the listener's */
+	int			 handshake;	/* TLS: not done yet */
+	int			 hello_seen;	/* TLS: the first byte was */
+	short			 tls_want;	/* TLS: the event it waits for */
+	struct evbuffer		*in;		/* TLS: read, not yet taken */
 };
 
 /* ctld.c */

@@ -1,6 +1,9 @@
 /*
  * The connection to a control service: open it, check the greeting, and
- * send one command line for one reply line at a time.
+ * send one command line for one reply line at a time. A tls:// socket is
+ * a TCP one inside TLS, as receptorctl's: TLS 1.2 or later, the server's
+ * certificate always checked against the roots, its name unless
+ * insecureskipverify; reads go through a stdio cookie over tls_read().
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -10,19 +13,24 @@
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <tls.h>
 #include <unistd.h>
 
+#include "proto.h"
 #include "rcptctl.h"
 
 static int	 conn_unix(const char *);
 static int	 conn_tcp(const char *, const char *);
+static void	 conn_tls(struct conn *, const char *,
+		    const struct conn_tls *);
+static ssize_t	 conn_tls_read(void *, char *, size_t);
 static char	*conn_readline(struct conn *);
 static void	 conn_write(struct conn *, const char *, size_t);
 
 #define GREETING	"Receptor Control, node "
 
 void
-conn_open(struct conn *c, const char *address)
+conn_open(struct conn *c, const char *address, const struct conn_tls *tc)
 {
 	struct sockurl	 u;
 	char		*line;
@@ -38,11 +46,18 @@ conn_open(struct conn *c, const char *address)
 		c->fd = conn_tcp(u.host, u.port);
 		break;
 	case SOCKURL_TLS:
-		die("TLS control connections (%s) are not supported",
-		    address);
+		c->fd = conn_tcp(u.host, u.port);
+		conn_tls(c, u.host, tc);
+		if (asprintf(&c->peer, "%s:%s", u.host, u.port) == -1)
+			die("out of memory");
+		break;
 	}
 	sockurl_clear(&u);
-	if ((c->in = fdopen(c->fd, "r")) == NULL)
+	if (c->tls != NULL) {
+		if ((c->in = fopencookie(c, "r", (cookie_io_functions_t){
+		    .read = conn_tls_read })) == NULL)
+			die("fopencookie: %s", strerror(errno));
+	} else if ((c->in = fdopen(c->fd, "r")) == NULL)
 		die("fdopen: %s", strerror(errno));
 	line = conn_readline(c);
 	if (strncmp(line, GREETING, strlen(GREETING)) != 0 ||
@@ -98,6 +113,58 @@ conn_tcp(const char *host, const char *port)
 	return fd;
 }
 
+/*
+ * The handshake now, so that its failure reads as one. With TLS 1.3 the
+ * server checks our certificate after it: a refusal comes with the
+ * first read.
+ */
+static void
+conn_tls(struct conn *c, const char *host, const struct conn_tls *tc)
+{
+	struct tls_config	*cfg;
+	int			 rv;
+
+	if ((cfg = tls_config_new()) == NULL)
+		die("tls_config_new: %s", strerror(errno));
+	if (tls_config_set_protocols(cfg, TLS_PROTOCOL_TLSv1_2 |
+	    TLS_PROTOCOL_TLSv1_3) == -1 ||
+	    tls_config_set_ca_file(cfg, tc->rootcas != NULL ? tc->rootcas :
+	    TLS_SYSTEM_ROOTS) == -1)
+		die("%s", tls_config_error(cfg));
+	if (tc->cert != NULL && tc->key != NULL &&
+	    tls_config_set_keypair_file(cfg, tc->cert, tc->key) == -1)
+		die("%s", tls_config_error(cfg));
+	if (tc->insecureskipverify)
+		tls_config_insecure_noverifyname(cfg);
+	if ((c->tls = tls_client()) == NULL)
+		die("tls_client: %s", strerror(errno));
+	if (tls_configure(c->tls, cfg) == -1 ||
+	    tls_connect_socket(c->tls, c->fd, host) == -1)
+		die("%s", tls_error(c->tls));
+	tls_config_free(cfg);
+	while ((rv = tls_handshake(c->tls)) == TLS_WANT_POLLIN ||
+	    rv == TLS_WANT_POLLOUT)
+		;
+	if (rv == -1)
+		die("TLS handshake with %s failed: %s", host,
+		    tls_error(c->tls));
+}
+
+static ssize_t
+conn_tls_read(void *cookie, char *buf, size_t len)
+{
+	struct conn	*c = cookie;
+	ssize_t		 n;
+
+	while ((n = tls_read(c->tls, buf, len)) == TLS_WANT_POLLIN ||
+	    n == TLS_WANT_POLLOUT)
+		;
+	if (n == -1)
+		die("TLS connection to %s failed: %s", c->peer,
+		    tls_error(c->tls));
+	return n;
+}
+
 /* A line without surrounding white space (Python's strip()); "" at EOF. */
 static char *
 conn_readline(struct conn *c)
@@ -128,7 +195,14 @@ conn_write(struct conn *c, const char *p, size_t len)
 	ssize_t	 n;
 
 	while (len > 0) {
-		if ((n = write(c->fd, p, len)) == -1) {
+		if (c->tls != NULL) {
+			n = tls_write(c->tls, p, len);
+			if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT)
+				continue;
+			if (n == -1)
+				die("TLS connection to %s failed: %s",
+				    c->peer, tls_error(c->tls));
+		} else if ((n = write(c->fd, p, len)) == -1) {
 			if (errno == EINTR)
 				continue;
 			die("[Errno %d] %s", errno, strerror(errno));
@@ -160,4 +234,18 @@ conn_command(struct conn *c, const char *command)
 		die("bad reply from the control service: %s", line);
 	free(line);
 	return reply;
+}
+
+void
+conn_close(struct conn *c)
+{
+	if (c->in != NULL)
+		fclose(c->in);
+	if (c->tls != NULL) {
+		(void)tls_close(c->tls);
+		tls_free(c->tls);
+		close(c->fd);
+	}
+	free(c->peer);
+	memset(c, 0, sizeof(*c));
 }

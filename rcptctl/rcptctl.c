@@ -8,10 +8,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "rcptctl.h"
 
 struct rcptctl {
 	const char	*socket;
+	const char	*config;	/* --config: a receptor config */
+	const char	*tlsclient;	/* --tls-client: an item of it */
+	struct conn_tls	 tls;
+	struct config	*conf;		/* what tls points into */
 	struct conn	 conn;
 	int		 connected;
 	char		*version;	/* the daemon's, from `status` */
@@ -28,14 +33,20 @@ static const struct command {
 	{ "version",	cmd_version },
 };
 
+static void	tls_options(struct rcptctl *);
+static void	tls_file(const char **, const struct cfg_item *,
+		    const char *);
 static void	message(const char *, const char *, const char *, va_list)
 		    __attribute__((format(printf, 3, 0)));
 
 __dead void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: rcptctl [--socket address] command "
-	    "[argument ...]\n");
+	fprintf(fp, "usage: rcptctl [--socket address] [--config file] "
+	    "[--tls-client name]\n"
+	    "               [--rootcas file] [--cert file] [--key file] "
+	    "[--insecureskipverify]\n"
+	    "               command [argument ...]\n");
 	if (status == 0)
 		fprintf(fp, "commands:\n"
 		    "\tping node [--count count] [--delay seconds]\n"
@@ -51,23 +62,49 @@ main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "socket",	required_argument,	NULL, 's' },
+		{ "config",	required_argument,	NULL, 'c' },
+		{ "tls-client",	required_argument,	NULL, 't' },
+		{ "rootcas",	required_argument,	NULL, 'r' },
+		{ "cert",	required_argument,	NULL, 'C' },
+		{ "key",	required_argument,	NULL, 'k' },
+		{ "insecureskipverify", no_argument,	NULL, 'i' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct rcptctl	 rc;
 	size_t		 i;
-	int		 ch;
+	int		 ch, rv;
 
 	/* Every line at once, as Python's click.echo() flushes it. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	memset(&rc, 0, sizeof(rc));
 	rc.socket = getenv("RECEPTORCTL_SOCKET");
+	rc.config = getenv("RECEPTORCTL_CONFIG");
+	rc.tlsclient = getenv("RECEPTORCTL_TLSCLIENT");
 	opterr = 0;
 	/* "+": the first operand is the command; its options are its own. */
-	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
 			rc.socket = optarg;
+			break;
+		case 'c':
+			rc.config = optarg;
+			break;
+		case 't':
+			rc.tlsclient = optarg;
+			break;
+		case 'r':
+			rc.tls.rootcas = optarg;
+			break;
+		case 'C':
+			rc.tls.cert = optarg;
+			break;
+		case 'k':
+			rc.tls.key = optarg;
+			break;
+		case 'i':
+			rc.tls.insecureskipverify = 1;
 			break;
 		case 'h':
 			usage(stdout, 0);
@@ -93,7 +130,59 @@ main(int argc, char *argv[])
 		error_line("Missing option '--socket'.");
 		usage(stderr, 1);
 	}
-	return commands[i].run(&rc, argc, argv);
+	tls_options(&rc);
+	if ((rc.tls.cert == NULL) != (rc.tls.key == NULL))
+		warning("a client certificate needs both --cert and --key: "
+		    "none is sent");
+	rv = commands[i].run(&rc, argc, argv);
+	if (rc.connected)
+		conn_close(&rc.conn);
+	free(rc.version);
+	config_free(rc.conf);
+	return rv;
+}
+
+/*
+ * receptorctl's --config and --tls-client: the tls-client item of that
+ * name in a receptor config gives what the command line left unset.
+ */
+static void
+tls_options(struct rcptctl *rc)
+{
+	struct cfg_error	 err;
+	struct cfg_item		*item;
+	const char		*s;
+
+	if (rc->config == NULL || *rc->config == '\0')
+		return;
+	if (rc->tlsclient == NULL || *rc->tlsclient == '\0')
+		die("--config needs --tls-client (or RECEPTORCTL_TLSCLIENT)");
+	if ((rc->conf = config_new()) == NULL)
+		die("out of memory");
+	if (config_parse_file(rc->conf, rc->config, &err) == -1)
+		die("%s", err.msg);
+	for (item = config_first(rc->conf, "tls-client"); item != NULL;
+	    item = config_next(item, "tls-client"))
+		if ((s = cfg_str(item, "name")) != NULL &&
+		    strcmp(s, rc->tlsclient) == 0)
+			break;
+	if (item == NULL)
+		die("no tls-client named %s in %s", rc->tlsclient, rc->config);
+	tls_file(&rc->tls.rootcas, item, "rootcas");
+	tls_file(&rc->tls.cert, item, "cert");
+	tls_file(&rc->tls.key, item, "key");
+	if (cfg_bool(item, "insecureskipverify"))
+		rc->tls.insecureskipverify = 1;
+}
+
+/* Go takes an empty file name for none. */
+static void
+tls_file(const char **opt, const struct cfg_item *item, const char *field)
+{
+	const char	*s;
+
+	if (*opt == NULL && (s = cfg_str(item, field)) != NULL && *s != '\0')
+		*opt = s;
 }
 
 /*
@@ -107,7 +196,7 @@ rcptctl_conn(struct rcptctl *rc)
 
 	if (rc->connected)
 		return &rc->conn;
-	conn_open(&rc->conn, rc->socket);
+	conn_open(&rc->conn, rc->socket, &rc->tls);
 	rc->connected = 1;
 	reply = conn_command(&rc->conn,
 	    "{\"command\":\"status\",\"requested_fields\":[\"Version\"]}");

@@ -41,11 +41,23 @@ int	sockurl_parse(const char *, struct sockurl *);
 void	sockurl_clear(struct sockurl *);
 
 /* conn.c */
+struct tls;
 struct conn {
 	int		 fd;
 	FILE		*in;
+	struct tls	*tls;		/* tls:// */
+	char		*peer;		/* tls://: host:port, for errors */
 };
-void			 conn_open(struct conn *, const char *);
+/* For tls://: files, none NULL for none, and receptorctl's flag. */
+struct conn_tls {
+	const char	*rootcas;
+	const char	*cert;
+	const char	*key;
+	int		 insecureskipverify;
+};
+void			 conn_open(struct conn *, const char *,
+			    const struct conn_tls *);
+void			 conn_close(struct conn *);
 struct json_object	*conn_command(struct conn *, const char *);
 
 /* pyjson.c: Python's json.dumps(indent=4, sort_keys=True) and str() */

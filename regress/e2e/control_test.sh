@@ -261,8 +261,8 @@ usage_body()
 	    "$RCPTCTL" --socket "$PWD/nosuch.sock" status
 	atf_check -s exit:1 -e inline:"ERROR: Invalid socket address a:b\n" \
 	    "$RCPTCTL" --socket a:b status
-	atf_check -o match:"^usage: rcptctl \[--socket address\] command" \
-	    "$RCPTCTL" --help
+	atf_check -o match:"^usage: rcptctl \[--socket address\] \[--config file\]" \
+	    -o match:"^ +command \[argument \.\.\.\]$" "$RCPTCTL" --help
 }
 
 atf_init_test_cases()

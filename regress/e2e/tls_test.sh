@@ -7,37 +7,6 @@
 
 . "$(atf_get_srcdir)/lib.subr"
 
-NODE_OID=1.3.6.1.4.1.2312.19.1
-
-# mkca NAME: a CA in NAME.crt and NAME.key.
-mkca()
-{
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-	    -nodes -keyout "$1.key" -out "$1.crt" -days 2 -subj "/CN=$1" \
-	    >/dev/null 2>&1 || atf_fail "openssl: CA $1"
-}
-
-# mkcert CA NODE [FILE]: a certificate for localhost, 127.0.0.1 and
-# Receptor node NODE, signed by CA, in FILE.crt and FILE.key (FILE is
-# NODE unless given).
-mkcert()
-{
-	_f=${3:-$2}
-	printf 'subjectAltName = DNS:localhost,IP:127.0.0.1,otherName:%s;UTF8:%s\nextendedKeyUsage = serverAuth,clientAuth\n' \
-	    "$NODE_OID" "$2" >"$_f.ext"
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-	    -keyout "$_f.key" -out "$_f.csr" -subj "/CN=$2" >/dev/null 2>&1 &&
-	openssl x509 -req -in "$_f.csr" -CA "$1.crt" -CAkey "$1.key" \
-	    -CAcreateserial -days 2 -extfile "$_f.ext" -out "$_f.crt" \
-	    >/dev/null 2>&1 || atf_fail "openssl: certificate $_f"
-}
-
-# fingerprint ALG FILE: as receptor.conf takes it, colons and all.
-fingerprint()
-{
-	openssl x509 -in "$2" -noout -fingerprint -"$1" | sed 's/.*=//'
-}
-
 # server NAME [FIELDS...]: tls-server srv for node NAME, client
 # certificates required from the CA.
 server()
