@@ -42,7 +42,6 @@ static void	child_peer_fd(struct imsg *);
 static void	child_reconf(struct imsg *);
 static void	child_check_ready(void);
 static void	child_selftest(void);
-static void	child_sigterm(evutil_socket_t, short, void *);
 static enum proc_role child_role_of(struct imsgev *);
 static void	child_dispatch(enum proc_role, struct imsg *);
 static void	child_file_add(struct msgread *);
@@ -69,35 +68,27 @@ child_channel(enum proc_role role)
 __dead void
 child_main(const struct child_ops *ops)
 {
-	struct event	*ev_term;
-
 	child.ops = ops;
 	log_init(LOG_LEVEL_INFO, role_name(ops->role));
 
-	/* The terminal's ^C is for the parent, which stops us in order. */
+	/*
+	 * Signals are for the parent, which stops us in order by closing
+	 * our channel; ^C on a terminal and systemd's stop reach the whole
+	 * process group.
+	 */
 	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 
 	if ((child.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
-	/* Added before the sandbox: libevent makes its signal pipe now. */
-	ev_term = evsignal_new(child.base, SIGTERM, child_sigterm, NULL);
-	if (ev_term == NULL || event_add(ev_term, NULL) == -1)
-		fatalx("cannot handle SIGTERM");
 
 	imsgev_init(&child.chan[ROLE_PARENT], child.base, PROC_PARENT_FD,
 	    "parent", child_dispatch_parent, NULL);
 	if (event_base_dispatch(child.base) == -1)
 		fatalx("event loop failed");
 	exit(0);
-}
-
-static void
-child_sigterm(evutil_socket_t sig, short events, void *arg)
-{
-	log_debug("exiting on SIGTERM");
-	event_base_loopbreak(child.base);
 }
 
 static enum proc_role

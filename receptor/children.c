@@ -174,6 +174,16 @@ parent_dispatch_child(struct imsgev *iev, struct imsg *imsg)
 	}
 }
 
+/* A child leaves when its channel to us closes. */
+void
+children_close(void)
+{
+	enum proc_role	 r;
+
+	for (r = ROLE_NETD; r < ROLE_COUNT; r++)
+		imsgev_clear(&rc->children[r].iev);
+}
+
 void
 children_signal(int sig)
 {
@@ -223,8 +233,7 @@ child_report(struct child *c, int status)
 	const char	*name = role_name(c->role);
 	int		 sig;
 
-	if (rc->stopping && ((WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
-	    (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM))) {
+	if (rc->stopping && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		log_debug("%s exited", name);
 		return 0;
 	}

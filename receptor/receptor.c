@@ -150,8 +150,8 @@ on_signal(evutil_socket_t sig, short events, void *arg)
 }
 
 /*
- * Stop every child and leave once all are reaped; those still alive
- * after the grace period are killed.
+ * Stop every child by closing its channel and leave once all are reaped;
+ * those still alive after the grace period are killed.
  */
 void
 receptor_stop(int exitcode)
@@ -162,7 +162,7 @@ receptor_stop(int exitcode)
 		rc->exitcode = exitcode;
 	if (!rc->stopping) {
 		rc->stopping = 1;
-		children_signal(SIGTERM);
+		children_close();
 		evtimer_add(rc->ev_stop, &grace);
 	}
 	if (!children_alive())

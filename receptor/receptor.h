@@ -55,6 +55,7 @@ void	receptor_stop(int exitcode);
 /* children.c */
 void	children_start(void);
 void	children_signal(int sig);
+void	children_close(void);
 void	children_reap(void);
 int	children_alive(void);
 

@@ -104,6 +104,34 @@ sigint_cleanup()
 	stop_receptor
 }
 
+atf_test_case group_sigterm cleanup
+group_sigterm_head()
+{
+	atf_set "descr" "SIGTERM to the whole process group, as systemd and" \
+	    "timeout(1) send it, still stops the daemon cleanly"
+}
+group_sigterm_body()
+{
+	setsid "$RECEPTOR" --node id=t1 datadir="$PWD/data" --local-only \
+	    >log 2>&1 &
+	echo $! >receptor.pid
+	wait_log 'Initialization complete'
+	pids=$(pgrep -P "$(receptor_pid)")
+	kill -TERM -- -"$(receptor_pid)"
+	wait_exit "$(receptor_pid)"
+	atf_check_equal 0 "$exit_status"
+	for p in $pids; do
+		wait_gone "$p"
+	done
+	if grep -q '^ERROR' log; then
+		atf_fail "errors on a clean stop: $(cat log)"
+	fi
+}
+group_sigterm_cleanup()
+{
+	stop_receptor
+}
+
 atf_test_case child_killed cleanup
 child_killed_head()
 {
@@ -250,6 +278,7 @@ atf_init_test_cases()
 	atf_add_test_case sandboxes
 	atf_add_test_case sigterm
 	atf_add_test_case sigint
+	atf_add_test_case group_sigterm
 	atf_add_test_case child_killed
 	atf_add_test_case parent_killed
 	atf_add_test_case sandbox_violation
