@@ -23,7 +23,7 @@ CFLAGS		?= -O2 -g
 WARNINGS	 = -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes \
 		   -Wshadow -Wpointer-arith -Wno-unused-parameter
 PKGS		 = libbsd-overlay libevent yaml-0.1 json-c libseccomp libtls \
-		   libcrypto libwebsockets
+		   libcrypto libssl libwebsockets
 
 ifeq ($(FUZZ),1)
 OBJ		?= obj-fuzz

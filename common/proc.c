@@ -277,22 +277,37 @@ child_file_add(struct msgread *mr)
 	struct child_files	*cf = &child.pending_files;
 	struct child_file	*f;
 	const void		*data;
+	char			*path;
+	unsigned char		*p;
+	uint32_t		 more;
 	size_t			 len;
 
-	cf->v = reallocarray(cf->v, cf->n + 1, sizeof(*cf->v));
-	if (cf->v == NULL)
-		fatal("configuration file");
-	f = &cf->v[cf->n];
-	f->path = msg_get_str(mr);
+	path = msg_get_str(mr);
+	more = msg_get_u32(mr);
 	data = msg_get_bytes(mr, &len);
-	if (msg_read_end(mr) == -1 || f->path == NULL)
+	if (msg_read_end(mr) == -1 || path == NULL || more > 1 ||
+	    (more && (cf->n == 0 ||
+	    strcmp(cf->v[cf->n - 1].path, path) != 0)))
 		fatalx("bad configuration file from parent");
-	if ((f->data = malloc(len + 1)) == NULL)
+	/* A file bigger than a message comes in pieces (receptor/files.c). */
+	if (more) {
+		free(path);
+		f = &cf->v[cf->n - 1];
+	} else {
+		cf->v = reallocarray(cf->v, cf->n + 1, sizeof(*cf->v));
+		if (cf->v == NULL)
+			fatal("configuration file");
+		f = &cf->v[cf->n++];
+		f->path = path;
+		f->data = NULL;
+		f->len = 0;
+	}
+	if ((p = realloc(f->data, f->len + len + 1)) == NULL)
 		fatal("configuration file");
-	memcpy(f->data, data, len);
-	f->data[len] = '\0';
-	f->len = len;
-	cf->n++;
+	memcpy(p + f->len, data, len);
+	f->data = p;
+	f->len += len;
+	f->data[f->len] = '\0';
 }
 
 static void

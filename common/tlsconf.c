@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <tls.h>
@@ -41,6 +42,7 @@ struct tlsconf {
 	int			 checknode;	/* and must name the peer's node */
 	struct pin		*pins;
 	size_t			 npins;
+	struct tlsconf_mem	 mem;
 };
 
 static const struct cfg_item *tls_item(const char *action, const char *name);
@@ -50,10 +52,16 @@ static const unsigned char *tls_file(const struct cfg_item *, const char *field,
 static int	check_own_cert(const struct cfg_item *, const char *node,
 	    const unsigned char *, size_t);
 static int	load_pins(struct tlsconf *, const struct cfg_value *);
+static int	set_protocols(struct tlsconf *, int mintls13);
 static int	set_cas(struct tlsconf *, const struct cfg_item *,
 	    const char *field);
 static X509	*pem_leaf(const void *, size_t);
 static X509	*peer_leaf(struct tls *);
+static X509	*der_leaf(const void *, size_t);
+static int	check_peer(const struct tlsconf *, X509 *, const char *host,
+	    char *, size_t);
+static int	check_node(const struct tlsconf *, X509 *, const char *node,
+	    char *, size_t);
 static int	check_pins(const struct tlsconf *, X509 *);
 static void	names_text(const struct tlsnames *, char *, size_t);
 
@@ -84,17 +92,13 @@ tlsconf_new(const char *user, const char *name, int server, const char *node)
 	if ((tc = calloc(1, sizeof(*tc))) == NULL ||
 	    (tc->cfg = tls_config_new()) == NULL)
 		fatal("tls config");
+	tc->mem.cert = cert;
+	tc->mem.certlen = certlen;
+	tc->mem.key = key;
+	tc->mem.keylen = keylen;
 	if (tls_config_set_keypair_mem(tc->cfg, cert, certlen, key,
-	    keylen) == -1)
-		goto fail;
-	if (cfg_bool(item, "mintls13")) {
-		/* Go's default curves then, as libtls's are. */
-		if (tls_config_set_protocols(tc->cfg, TLS_PROTOCOL_TLSv1_3) ==
-		    -1)
-			goto fail;
-	} else if (tls_config_set_protocols(tc->cfg, TLS_PROTOCOL_TLSv1_2 |
-	    TLS_PROTOCOL_TLSv1_3) == -1 ||
-	    tls_config_set_ecdhecurves(tc->cfg, TLS_CURVES) == -1)
+	    keylen) == -1 || set_protocols(tc, cfg_bool(item, "mintls13")) ==
+	    -1)
 		goto fail;
 
 	if (server) {
@@ -130,6 +134,7 @@ tlsconf_new(const char *user, const char *name, int server, const char *node)
 		}
 	}
 	tc->checknode = tc->verify && !cfg_bool(item, "skipreceptornamescheck");
+	tc->mem.verify = tc->verify;
 	return tc;
 
 fail:
@@ -137,6 +142,34 @@ fail:
 bad:
 	tlsconf_free(tc);
 	return NULL;
+}
+
+/*
+ * A wss:// URL without tls=: Go's tls-client "default" has no pinned
+ * fingerprints and fails to start; this is what such a dialer sensibly
+ * wants instead, a browser's checks: the system's roots and the host
+ * name, no certificate of our own and no Receptor node IDs.
+ */
+struct tlsconf *
+tlsconf_default(void)
+{
+	struct tlsconf	*tc;
+
+	if ((tc = calloc(1, sizeof(*tc))) == NULL ||
+	    (tc->cfg = tls_config_new()) == NULL)
+		fatal("tls config");
+	tc->verify = tc->mem.verify = 1;
+	tls_config_insecure_noverifyname(tc->cfg);
+	if (set_protocols(tc, 0) == -1) {
+		log_error("tls-client default: %s", tls_config_error(tc->cfg));
+		tlsconf_free(tc);
+		return NULL;
+	}
+	if (set_cas(tc, NULL, "rootcas") == -1) {
+		tlsconf_free(tc);
+		return NULL;
+	}
+	return tc;
 }
 
 void
@@ -160,6 +193,26 @@ struct tls *
 tlsconf_server(const struct tlsconf *tc)
 {
 	return tc->server;
+}
+
+const struct tlsconf_mem *
+tlsconf_mem(const struct tlsconf *tc)
+{
+	return &tc->mem;
+}
+
+/* TLS >= 1.2 on Go's curves, or 1.3 alone on the library's. */
+static int
+set_protocols(struct tlsconf *tc, int mintls13)
+{
+	tc->mem.mintls13 = mintls13;
+	if (mintls13)
+		return tls_config_set_protocols(tc->cfg, TLS_PROTOCOL_TLSv1_3);
+	if (tls_config_set_protocols(tc->cfg, TLS_PROTOCOL_TLSv1_2 |
+	    TLS_PROTOCOL_TLSv1_3) == -1 ||
+	    tls_config_set_ecdhecurves(tc->cfg, TLS_CURVES) == -1)
+		return -1;
+	return 0;
 }
 
 static const struct cfg_item *
@@ -198,26 +251,33 @@ tls_file(const struct cfg_item *item, const char *field, size_t *len)
 	return data;
 }
 
-/* Without a bundle of its own Go trusts the system's roots. */
+/*
+ * Without a bundle of its own Go trusts the system's roots; so does the
+ * default tls-client (item NULL).
+ */
 static int
 set_cas(struct tlsconf *tc, const struct cfg_item *item, const char *field)
 {
 	const unsigned char	*ca;
+	const char		*action, *name;
 	size_t			 len;
 
-	if (opt_str(item, field) != NULL)
+	action = item != NULL ? item->action->name : "tls-client";
+	name = item != NULL ? cfg_str(item, "name") : "default";
+	if (item != NULL && opt_str(item, field) != NULL)
 		ca = tls_file(item, field, &len);
 	else if ((ca = child_file(TLS_SYSTEM_ROOTS, &len)) == NULL)
-		log_error("%s %s: no %s and no system roots in %s",
-		    item->action->name, cfg_str(item, "name"), field,
-		    TLS_SYSTEM_ROOTS);
+		log_error("%s %s: no %s and no system roots in %s", action,
+		    name, field, TLS_SYSTEM_ROOTS);
 	if (ca == NULL)
 		return -1;
 	if (tls_config_set_ca_mem(tc->cfg, ca, len) == -1) {
-		log_error("%s %s: %s: %s", item->action->name,
-		    cfg_str(item, "name"), field, tls_config_error(tc->cfg));
+		log_error("%s %s: %s: %s", action, name, field,
+		    tls_config_error(tc->cfg));
 		return -1;
 	}
+	tc->mem.cas = ca;
+	tc->mem.caslen = len;
 	return 0;
 }
 
@@ -314,6 +374,16 @@ peer_leaf(struct tls *ctx)
 	return pem_leaf(pem, len);
 }
 
+static X509 *
+der_leaf(const void *der, size_t len)
+{
+	const unsigned char	*p = der;
+
+	if (der == NULL || len == 0 || len > LONG_MAX)
+		return NULL;
+	return d2i_X509(NULL, &p, len);
+}
+
 /*
  * After the handshake: pins, and for a dialer the address's host against
  * the DNS or IP SANs, never the subject's CN (Go's x509 rules).
@@ -322,14 +392,42 @@ int
 tlsconf_check_peer(const struct tlsconf *tc, struct tls *ctx,
     const char *host, char *err, size_t errlen)
 {
-	struct in6_addr	 a6;
-	struct in_addr	 a4;
-	X509		*x;
-	int		 ok;
+	X509	*x;
+	int	 rv;
 
 	if (!tc->verify)
 		return 0;
-	if ((x = peer_leaf(ctx)) == NULL) {
+	x = peer_leaf(ctx);
+	rv = check_peer(tc, x, host, err, errlen);
+	X509_free(x);
+	return rv;
+}
+
+/* The same for a TLS library that shows the certificate as DER. */
+int
+tlsconf_check_peer_der(const struct tlsconf *tc, const void *der,
+    size_t len, const char *host, char *err, size_t errlen)
+{
+	X509	*x;
+	int	 rv;
+
+	if (!tc->verify)
+		return 0;
+	x = der_leaf(der, len);
+	rv = check_peer(tc, x, host, err, errlen);
+	X509_free(x);
+	return rv;
+}
+
+static int
+check_peer(const struct tlsconf *tc, X509 *x, const char *host, char *err,
+    size_t errlen)
+{
+	struct in6_addr	 a6;
+	struct in_addr	 a4;
+	int		 ok;
+
+	if (x == NULL) {
 		snprintf(err, errlen, "peer certificate missing");
 		return -1;
 	}
@@ -347,7 +445,6 @@ tlsconf_check_peer(const struct tlsconf *tc, struct tls *ctx,
 	} else if (!(ok = X509_check_host(x, host, 0,
 	    X509_CHECK_FLAG_NEVER_CHECK_SUBJECT, NULL) == 1))
 		snprintf(err, errlen, "certificate is not valid for %s", host);
-	X509_free(x);
 	return ok ? 0 : -1;
 }
 
@@ -380,24 +477,50 @@ int
 tlsconf_check_node(const struct tlsconf *tc, struct tls *ctx,
     const char *node, char *err, size_t errlen)
 {
-	struct tlsnames	 names;
-	X509		*x;
-	char		 text[512];
-	int		 rv;
+	X509	*x;
+	int	 rv;
 
 	if (!tc->checknode)
 		return 0;
-	if ((x = peer_leaf(ctx)) == NULL) {
+	x = peer_leaf(ctx);
+	rv = check_node(tc, x, node, err, errlen);
+	X509_free(x);
+	return rv;
+}
+
+int
+tlsconf_check_node_der(const struct tlsconf *tc, const void *der,
+    size_t len, const char *node, char *err, size_t errlen)
+{
+	X509	*x;
+	int	 rv;
+
+	if (!tc->checknode)
+		return 0;
+	x = der_leaf(der, len);
+	rv = check_node(tc, x, node, err, errlen);
+	X509_free(x);
+	return rv;
+}
+
+static int
+check_node(const struct tlsconf *tc, X509 *x, const char *node, char *err,
+    size_t errlen)
+{
+	struct tlsnames	 names;
+	char		 text[512];
+	int		 rv;
+
+	if (x == NULL) {
 		snprintf(err, errlen, "it presented no certificate");
 		return -1;
 	}
-	rv = tlsnames_x509(x, &names);
-	X509_free(x);
-	if (rv == -1) {
+	if (tlsnames_x509(x, &names) == -1) {
 		snprintf(err, errlen, "its certificate has a bad Receptor "
 		    "node ID");
 		return -1;
 	}
+	rv = 0;
 	if (!tlsnames_has(&names, node)) {
 		names_text(&names, text, sizeof(text));
 		snprintf(err, errlen, "its certificate is not valid for node "

@@ -16,15 +16,36 @@ struct tls_config;
 struct tlsconf;
 struct x509_st;
 
+/*
+ * What a TLS library other than libtls (libwebsockets' OpenSSL) needs:
+ * PEM bytes, valid while the configuration that made them is current.
+ */
+struct tlsconf_mem {
+	const unsigned char	*cert;		/* NULL: none */
+	const unsigned char	*key;
+	const unsigned char	*cas;		/* NULL: nothing to verify */
+	size_t			 certlen;
+	size_t			 keylen;
+	size_t			 caslen;
+	int			 mintls13;
+	int			 verify;	/* the peer's chain, or a client's */
+};
+
 /* tlsconf.c */
 struct tlsconf	*tlsconf_new(const char *user, const char *name, int server,
 	    const char *node);
+struct tlsconf	*tlsconf_default(void);
 void	tlsconf_free(struct tlsconf *);
 struct tls_config *tlsconf_config(const struct tlsconf *);
 struct tls *tlsconf_server(const struct tlsconf *);
+const struct tlsconf_mem *tlsconf_mem(const struct tlsconf *);
 int	tlsconf_check_peer(const struct tlsconf *, struct tls *,
 	    const char *host, char *, size_t);
 int	tlsconf_check_node(const struct tlsconf *, struct tls *,
+	    const char *node, char *, size_t);
+int	tlsconf_check_peer_der(const struct tlsconf *, const void *, size_t,
+	    const char *host, char *, size_t);
+int	tlsconf_check_node_der(const struct tlsconf *, const void *, size_t,
 	    const char *node, char *, size_t);
 int	tlsio_hello(int, const char **why);
 ssize_t	tlsio_flush(struct tls *, struct evbuffer *);

@@ -32,13 +32,13 @@ static void	backend_dial(struct backend *);
 static void	backend_redial(evutil_socket_t, short, void *);
 static void	backend_resolved(int, struct evutil_addrinfo *, void *);
 static int	split_hostport(const char *, char **, char **);
+static int	backend_tls(struct backend *);
 
 void
 backends_start(const struct config *conf)
 {
 	struct cfg_item	*item;
 	struct backend	*be;
-	const char	*tls;
 	size_t		 i;
 	int		 rv;
 
@@ -48,12 +48,7 @@ backends_start(const struct config *conf)
 			if ((be = backend_new(item, kinds[i].kind)) == NULL)
 				continue;
 			TAILQ_INSERT_TAIL(&backends, be, entry);
-			tls = cfg_str(item, "tls");
-			if ((be->kind == BK_TCP_LISTENER ||
-			    be->kind == BK_TCP_PEER) && tls != NULL &&
-			    *tls != '\0' && (be->tls = tlsconf_new(
-			    kinds[i].action, tls, be->kind == BK_TCP_LISTENER,
-			    mesh_node_id())) == NULL) {
+			if (backend_tls(be) == -1) {
 				log_error("%s on %s:%s failed to start",
 				    kinds[i].action, be->host, be->port);
 				continue;
@@ -77,6 +72,28 @@ backends_start(const struct config *conf)
 				    kinds[i].action, be->host, be->port);
 		}
 	}
+}
+
+/*
+ * TLS settings of a backend naming a tls-server or tls-client; a wss://
+ * URL without one gets the default client's (tlsconf.c).
+ */
+static int
+backend_tls(struct backend *be)
+{
+	const char	*tls = cfg_str(be->item, "tls");
+
+	if (be->kind == BK_UDP_LISTENER || be->kind == BK_UDP_PEER)
+		return 0;
+	if (tls != NULL && *tls != '\0')
+		be->tls = tlsconf_new(be->item->action->name, tls,
+		    be->kind == BK_TCP_LISTENER || be->kind == BK_WS_LISTENER,
+		    mesh_node_id());
+	else if (be->kind == BK_WS_PEER && ws_wss(be))
+		be->tls = tlsconf_default();
+	else
+		return 0;
+	return be->tls != NULL ? 0 : -1;
 }
 
 static struct backend *

@@ -146,31 +146,59 @@ int	ws_setup(struct backend *);
 int	ws_listen(struct backend *);
 void	ws_dial(struct backend *);
 void	ws_stop(struct backend *);
+int	ws_wss(const struct backend *);
 
 /*
  * ws_thread.c: libwebsockets' loop. Requests cross to it as pointers
  * (ownership goes along); accepted sessions come back as ws_accepted.
  */
+struct ws_tls {
+	uint8_t		*cert;		/* PEM copies; NULL: none */
+	uint8_t		*key;
+	uint8_t		*cas;
+	size_t		 certlen;
+	size_t		 keylen;
+	size_t		 caslen;
+	int		 server;
+	int		 mintls13;
+	int		 verify;	/* a client's certificate, a server's chain */
+};
+
 struct ws_req {
-	enum { WS_REQ_DIAL, WS_REQ_ACCEPT } type;
+	enum {
+		WS_REQ_DIAL,
+		WS_REQ_ACCEPT,
+		WS_REQ_VHOST,		/* a TLS backend's vhost, by id */
+		WS_REQ_VHOST_GONE
+	} type;
 	uint64_t	 id;		/* the backend's */
 	int		 fd;		/* session end, or the accepted socket */
+	int		 tls;		/* on the backend's vhost */
 	/* WS_REQ_DIAL */
+	int		 insecure;	/* insecureskipverify */
 	char		*address;	/* numeric */
 	int		 port;
-	char		*hostport;	/* Host, and Origin http://<hostport> */
+	char		*hostport;	/* Host, and Origin http(s)://<hostport> */
 	char		*path;
 	char		*hdrname;	/* extraheader, "Name:" */
 	char		*hdrvalue;
 	/* WS_REQ_ACCEPT */
 	char		*pattern;
 	char		 remote[128];
+	/* WS_REQ_VHOST */
+	struct ws_tls	*vhost;
 };
 
+/*
+ * A TLS session's peer certificate comes along as DER: a dial's after
+ * its "+", an accepted session's in cert (ownership goes along).
+ */
 struct ws_accepted {
 	uint64_t	 id;
 	int		 fd;		/* our end of the session */
 	char		 remote[128];
+	uint8_t		*cert;
+	size_t		 certlen;
 };
 
 int	ws_thread_init(void);

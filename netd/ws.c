@@ -3,6 +3,12 @@
  * WebSockets themselves live in ws_thread.c; each session reaches the
  * mesh through a SOCK_SEQPACKET socketpair, one packet per netceptor
  * message, which this file turns into a transport under a link.
+ *
+ * TLS (a listener's tls=, a wss:// URL) is libwebsockets' own, on a vhost
+ * per backend made from the bytes of the tls-server or tls-client; the
+ * peer's certificate comes back as DER for tlsconf.c's checks, the same
+ * as the TCP backends': pins and host name once the session is up, the
+ * node ID once the link knows the peer.
  */
 #include <sys/socket.h>
 #include <sys/queue.h>
@@ -29,6 +35,7 @@ struct ws_backend {
 	char			*hdrname;
 	char			*hdrvalue;
 	struct ws_conn		*dialing;
+	int			 tls;		/* its sessions are TLS */
 };
 TAILQ_HEAD(ws_backends, ws_backend);
 
@@ -44,7 +51,10 @@ struct ws_conn {
 	struct event		*ev_write;
 	TAILQ_HEAD(, ws_pkt)	 queue;
 	struct link		*link;
+	struct backend		*be;
 	struct ws_backend	*dialer;	/* until the dial's outcome */
+	uint8_t			*cert;		/* the TLS peer's, DER */
+	size_t			 certlen;
 	char			 remote[128];
 	int			 reading;	/* inside ws_conn_read() */
 	int			 closed;	/* free when it returns */
@@ -52,17 +62,20 @@ struct ws_conn {
 
 static void	ws_ctl_read(evutil_socket_t, short, void *);
 static void	ws_submit(struct ws_req *);
-static int	ws_refuse_tls(struct backend *);
+static void	ws_submit_id(int, uint64_t);
+static void	ws_vhost(struct ws_backend *);
+static int	ws_open(struct ws_conn *, struct backend *);
 static void	ws_accept(struct evconnlistener *, evutil_socket_t,
 		    struct sockaddr *, int, void *);
 static void	ws_connect(struct backend *, const struct evutil_addrinfo *);
-static struct ws_conn *ws_conn_new(int);
+static struct ws_conn *ws_conn_new(int, struct backend *);
 static void	ws_conn_read(evutil_socket_t, short, void *);
 static void	ws_conn_write(evutil_socket_t, short, void *);
 static void	ws_dialed(struct ws_conn *, const uint8_t *, size_t);
 static void	ws_gone(struct ws_conn *, const char *);
 static int	ws_send(void *, const void *, size_t);
 static void	ws_close(void *);
+static int	ws_verify_peer(void *, const char *, char *, size_t);
 static void	ws_conn_free(struct ws_conn *);
 static int	ws_flush(struct ws_conn *);
 
@@ -70,6 +83,13 @@ static const struct transport ws_transport = {
 	.name = "ws",
 	.send = ws_send,
 	.close = ws_close,
+};
+
+static const struct transport wss_transport = {
+	.name = "wss",
+	.send = ws_send,
+	.close = ws_close,
+	.verify_peer = ws_verify_peer,
 };
 
 static struct ws_backends	 ws_backends =
@@ -145,11 +165,21 @@ ws_stop(struct backend *be)
 		wb->dialing->dialer = NULL;
 		ws_close(wb->dialing);
 	}
+	if (wb->tls)
+		ws_submit_id(WS_REQ_VHOST_GONE, wb->id);
 	ws_url_free(&wb->url);
 	free(wb->hdrname);
 	free(wb->hdrvalue);
 	free(wb);
 	be->ws = NULL;
+}
+
+int
+ws_wss(const struct backend *be)
+{
+	const struct ws_backend	*wb = be->ws;
+
+	return wb != NULL && wb->url.tls;
 }
 
 void
@@ -161,6 +191,12 @@ ws_req_free(struct ws_req *req)
 	free(req->hdrname);
 	free(req->hdrvalue);
 	free(req->pattern);
+	if (req->vhost != NULL) {
+		free(req->vhost->cert);
+		freezero(req->vhost->key, req->vhost->keylen);
+		free(req->vhost->cas);
+		free(req->vhost);
+	}
 	free(req);
 }
 
@@ -172,17 +208,67 @@ ws_submit(struct ws_req *req)
 		fatal("ws: control channel");
 }
 
-/* TLS is not done here: such a backend is refused, the others run. */
-static int
-ws_refuse_tls(struct backend *be)
+static void
+ws_submit_id(int type, uint64_t id)
 {
-	struct ws_backend	*wb = be->ws;
+	struct ws_req	*req;
 
-	if (cfg_str(be->item, "tls") == NULL && !wb->url.tls)
-		return 0;
-	log_error("%s: TLS (tls=, wss://) is not supported on WebSocket "
-	    "backends by this implementation", backend_action(be));
-	return -1;
+	if ((req = calloc(1, sizeof(*req))) == NULL)
+		fatal("ws request");
+	req->type = type;
+	req->id = id;
+	req->fd = -1;
+	ws_submit(req);
+}
+
+static uint8_t *
+ws_copy(const unsigned char *p, size_t len)
+{
+	uint8_t	*c;
+
+	if (p == NULL)
+		return NULL;
+	if ((c = malloc(len)) == NULL)
+		fatal("ws tls");
+	memcpy(c, p, len);
+	return c;
+}
+
+/*
+ * A TLS backend's vhost, made by the thread before any session of the
+ * backend: requests keep their order. The thread gets copies, the
+ * configuration's files may go with a reload before it reads them.
+ */
+static void
+ws_vhost(struct ws_backend *wb)
+{
+	const struct tlsconf_mem *m;
+	struct backend		*be = wb->be;
+	struct ws_req		*req;
+	struct ws_tls		*t;
+
+	if (wb->tls || be->tls == NULL ||
+	    (be->kind == BK_WS_PEER && !wb->url.tls))
+		return;
+	m = tlsconf_mem(be->tls);
+	if ((req = calloc(1, sizeof(*req))) == NULL ||
+	    (t = calloc(1, sizeof(*t))) == NULL)
+		fatal("ws tls");
+	t->cert = ws_copy(m->cert, m->certlen);
+	t->certlen = m->certlen;
+	t->key = ws_copy(m->key, m->keylen);
+	t->keylen = m->keylen;
+	t->cas = ws_copy(m->cas, m->caslen);
+	t->caslen = m->caslen;
+	t->server = be->kind == BK_WS_LISTENER;
+	t->mintls13 = m->mintls13;
+	t->verify = m->verify;
+	req->type = WS_REQ_VHOST;
+	req->id = wb->id;
+	req->fd = -1;
+	req->vhost = t;
+	ws_submit(req);
+	wb->tls = 1;
 }
 
 int
@@ -192,9 +278,7 @@ ws_listen(struct backend *be)
 	struct addrinfo		 hints, *res;
 	int			 rv;
 
-	if (ws_refuse_tls(be) == -1)
-		return -1;
-
+	ws_vhost(wb);
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
@@ -232,6 +316,7 @@ ws_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	req->type = WS_REQ_ACCEPT;
 	req->id = wb->id;
 	req->fd = fd;
+	req->tls = wb->tls;
 	sockaddr_text(sa, req->remote, sizeof(req->remote));
 	ws_submit(req);
 }
@@ -255,19 +340,50 @@ ws_ctl_read(evutil_socket_t fd, short events, void *arg)
 			break;
 	/* Its listener went with a reload. */
 	if (wb == NULL) {
+		free(a.cert);
 		close(a.fd);
 		return;
 	}
-	wc = ws_conn_new(a.fd);
+	wc = ws_conn_new(a.fd, wb->be);
 	strlcpy(wc->remote, a.remote, sizeof(wc->remote));
-	wc->link = link_open(wb->be, &ws_transport, wc, wc->remote);
+	wc->cert = a.cert;
+	wc->certlen = a.certlen;
+	if (ws_open(wc, wb->be) == -1)
+		ws_conn_free(wc);
+}
+
+/*
+ * A session is up: a TLS one once its peer's certificate passes the
+ * checks libwebsockets doesn't make (the dialer's host name per Go).
+ */
+static int
+ws_open(struct ws_conn *wc, struct backend *be)
+{
+	struct ws_backend	*wb = be->ws;
+	char			 why[256];
+
+	if (!wb->tls) {
+		wc->link = link_open(be, &ws_transport, wc, wc->remote);
+		return 0;
+	}
+	if (tlsconf_check_peer_der(be->tls, wc->cert, wc->certlen,
+	    be->kind == BK_WS_PEER ? be->host : NULL, why, sizeof(why)) ==
+	    -1) {
+		if (be->kind == BK_WS_PEER)
+			ws_gone(wc, why);
+		else
+			log_warnx("ws-listener: refused TLS connection from "
+			    "%s: %s", wc->remote, why);
+		return -1;
+	}
+	wc->link = link_open(be, &wss_transport, wc, wc->remote);
+	return 0;
 }
 
 void
 ws_dial(struct backend *be)
 {
-	if (ws_refuse_tls(be) == -1)
-		return;
+	ws_vhost(be->ws);
 	backend_resolve(be, SOCK_STREAM, ws_connect);
 }
 
@@ -283,7 +399,7 @@ ws_connect(struct backend *be, const struct evutil_addrinfo *ai)
 	    0, NI_NUMERICHOST) != 0 || socketpair(AF_UNIX, SOCK_SEQPACKET |
 	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) == -1)
 		fatal("ws-peer");
-	wb->dialing = ws_conn_new(sv[0]);
+	wb->dialing = ws_conn_new(sv[0], be);
 	wb->dialing->dialer = wb;
 	sockaddr_text(ai->ai_addr, wb->dialing->remote,
 	    sizeof(wb->dialing->remote));
@@ -298,18 +414,21 @@ ws_connect(struct backend *be, const struct evutil_addrinfo *ai)
 	req->type = WS_REQ_DIAL;
 	req->id = wb->id;
 	req->fd = sv[1];
+	req->tls = wb->tls;
+	req->insecure = wb->tls && !tlsconf_mem(be->tls)->verify;
 	req->port = wb->url.port;
 	ws_submit(req);
 }
 
 static struct ws_conn *
-ws_conn_new(int fd)
+ws_conn_new(int fd, struct backend *be)
 {
 	struct ws_conn	*wc;
 
 	if ((wc = calloc(1, sizeof(*wc))) == NULL)
 		fatal("ws connection");
 	wc->fd = fd;
+	wc->be = be;
 	TAILQ_INIT(&wc->queue);
 	wc->ev_read = event_new(netd_base(), fd, EV_READ | EV_PERSIST,
 	    ws_conn_read, wc);
@@ -360,9 +479,17 @@ ws_dialed(struct ws_conn *wc, const uint8_t *status, size_t len)
 		ws_gone(wc, why);
 		return;
 	}
-	wc->dialer = NULL;
-	wb->dialing = NULL;
-	wc->link = link_open(wb->be, &ws_transport, wc, wc->remote);
+	if (len > 1) {
+		if ((wc->cert = malloc(len - 1)) == NULL)
+			fatal("ws certificate");
+		memcpy(wc->cert, status + 1, len - 1);
+		wc->certlen = len - 1;
+	}
+	/* A refusal by the checks is the dial's failure (ws_gone()). */
+	if (ws_open(wc, wb->be) == 0) {
+		wc->dialer = NULL;
+		wb->dialing = NULL;
+	}
 }
 
 /* The session ended under the link (or before there was one). */
@@ -455,6 +582,15 @@ ws_close(void *conn)
 		ws_conn_free(wc);
 }
 
+static int
+ws_verify_peer(void *conn, const char *peer, char *why, size_t len)
+{
+	struct ws_conn	*wc = conn;
+
+	return tlsconf_check_node_der(wc->be->tls, wc->cert, wc->certlen,
+	    peer, why, len);
+}
+
 static void
 ws_conn_free(struct ws_conn *wc)
 {
@@ -467,5 +603,6 @@ ws_conn_free(struct ws_conn *wc)
 	event_free(wc->ev_read);
 	event_free(wc->ev_write);
 	close(wc->fd);
+	free(wc->cert);
 	free(wc);
 }

@@ -9,6 +9,13 @@
  *
  * The context is made before the sandbox: it opens /dev/urandom, which
  * the chroot and the seccomp filter would refuse.
+ *
+ * TLS: a vhost per TLS backend, made when the main loop asks, after the
+ * sandbox, so from memory only: a server's certificate, key and client
+ * CAs go into the SSL_CTX libwebsockets makes (it would read files or
+ * take a single CA certificate), a client's SSL_CTX is ours whole.
+ * libwebsockets verifies the chain; pins, host names and node IDs are
+ * the main loop's, on the DER of the peer's certificate.
  */
 #include <sys/socket.h>
 #include <sys/queue.h>
@@ -19,6 +26,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <libwebsockets.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "log.h"
 #include "netd.h"
@@ -31,11 +41,23 @@
 #define WS_MAX_FDS	4096
 /* Messages from the main loop waiting for the WebSocket, per session. */
 #define WS_TXQ_MAX	(256 * 1024)
+/* Go's curves for TLS 1.2 and 1.3 key shares (PROTOCOL.md 3.4). */
+#define WS_TLS_GROUPS	"P-521:P-384:P-256"
+/* A dial's report: "+" and the peer's certificate, or "-" and why not. */
+#define WS_REPORT_MAX	NETMSG_MAXLEN
 
 struct ws_msg {
 	TAILQ_ENTRY(ws_msg)	 entry;
 	size_t			 len;
 	uint8_t			 buf[];		/* LWS_PRE, then the message */
+};
+
+/* A TLS backend's vhost. */
+struct ws_vh {
+	LIST_ENTRY(ws_vh)	 entry;
+	uint64_t		 id;
+	struct lws_vhost	*vh;
+	SSL_CTX			*client;	/* a dialer's, ours to free */
 };
 
 struct ws_sess {
@@ -45,6 +67,9 @@ struct ws_sess {
 	int			 fd;
 	int			 reported;	/* a dial's outcome was sent */
 	int			 closing;	/* the main loop is done */
+	const char		*verify_error;	/* why OpenSSL refused a server */
+	int			 adopting;	/* inside lws_adopt_...() */
+	int			 gone;		/* and lws dropped it there */
 	TAILQ_HEAD(, ws_msg)	 txq;
 	size_t			 txq_len;
 	uint8_t			*rx;		/* message being reassembled */
@@ -57,11 +82,19 @@ static int	ws_callback(struct lws *, enum lws_callback_reasons, void *,
 static void	*ws_thread(void *);
 static void	ws_log(int, const char *);
 static int	ctl_read(void);
+static void	vhost_new(struct ws_req *);
+static void	vhost_gone(uint64_t);
+static struct lws_vhost *vhost_of(const struct ws_req *);
+static int	tls_ctx_setup(SSL_CTX *, const struct ws_tls *);
+static int	tls_server_verify(int);
+static int	tls_client_verify(struct ws_sess *, X509_STORE_CTX *, int);
 static void	sess_dial(struct ws_req *);
 static void	sess_accept(struct ws_req *);
 static int	sess_adopt_raw(struct ws_sess *, int);
 static void	sess_report(struct ws_sess *, const char *);
-static int	sess_established(struct ws_sess *);
+static int	sess_report_up(struct ws_sess *, struct lws *);
+static uint8_t	*sess_peer_cert(struct lws *, size_t *);
+static int	sess_established(struct ws_sess *, struct lws *);
 static int	sess_http(struct lws *, struct ws_sess *, int upgrade);
 static int	sess_from_main(struct ws_sess *);
 static int	sess_to_peer(struct lws *, struct ws_sess *);
@@ -77,6 +110,9 @@ static const struct lws_protocols protocols[] = {
 
 static struct lws_context	*ctx;
 static struct lws_vhost		*vhost;
+static LIST_HEAD(, ws_vh)	 tls_vhosts = LIST_HEAD_INITIALIZER(tls_vhosts);
+/* The TLS settings of the vhost being made, for its SSL_CTX callback. */
+static const struct ws_tls	*vhost_setup;
 static struct lws		*ctl_wsi;
 static int			 ctl_fd = -1;
 static uint8_t			 rxbuf[NETMSG_MAXLEN];
@@ -96,6 +132,10 @@ ws_thread_init(void)
 	info.gid = -1;
 	info.uid = -1;
 	info.fd_limit_per_thread = WS_MAX_FDS;
+	/* OpenSSL's state for lws; no system CA paths, they are files. */
+	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
+	    LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS |
+	    LWS_SERVER_OPTION_JUST_USE_RAW_ORIGIN;
 	if ((ctx = lws_create_context(&info)) == NULL)
 		fatalx("cannot create the libwebsockets context");
 	vhost = lws_get_vhost_by_name(ctx, "default");
@@ -154,9 +194,21 @@ ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     void *in, size_t len)
 {
 	struct ws_sess	*s = lws_get_opaque_user_data(wsi);
+	char		 why[256];
 
 	if (wsi == ctl_wsi)
 		return reason == LWS_CALLBACK_RAW_RX_FILE ? ctl_read() : 0;
+	switch (reason) {
+	case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS:
+		return vhost_setup != NULL ? tls_ctx_setup(user,
+		    vhost_setup) : 0;
+	case LWS_CALLBACK_OPENSSL_PERFORM_CLIENT_CERT_VERIFICATION:
+		return tls_server_verify((int)len);
+	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
+		return s != NULL ? tls_client_verify(s, user, (int)len) : 0;
+	default:
+		break;
+	}
 	if (s == NULL)
 		return 0;
 	switch (reason) {
@@ -176,9 +228,15 @@ ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		return 0;
 	case LWS_CALLBACK_ESTABLISHED:
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
-		return sess_established(s);
+		return sess_established(s, wsi);
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-		sess_report(s, in != NULL ? in : "connection failed");
+		if (s->verify_error != NULL) {
+			snprintf(why, sizeof(why), "TLS handshake failed: "
+			    "certificate verification failed: %s",
+			    s->verify_error);
+			sess_report(s, why);
+		} else
+			sess_report(s, in != NULL ? in : "connection failed");
 		return 0;
 	case LWS_CALLBACK_RECEIVE:
 	case LWS_CALLBACK_CLIENT_RECEIVE:
@@ -206,13 +264,192 @@ ctl_read(void)
 
 	while ((n = recv(ctl_fd, &req, sizeof(req), MSG_DONTWAIT)) ==
 	    sizeof(req)) {
-		if (req->type == WS_REQ_DIAL)
+		switch (req->type) {
+		case WS_REQ_DIAL:
 			sess_dial(req);
-		else
+			break;
+		case WS_REQ_ACCEPT:
 			sess_accept(req);
+			break;
+		case WS_REQ_VHOST:
+			vhost_new(req);
+			break;
+		case WS_REQ_VHOST_GONE:
+			vhost_gone(req->id);
+			ws_req_free(req);
+			break;
+		}
 	}
 	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR))
 		fatalx("libwebsockets thread: control channel lost");
+	return 0;
+}
+
+/*
+ * A TLS backend's vhost. Without one (its certificate or key were
+ * refused) the backend's sessions fail, and this says why once.
+ */
+static void
+vhost_new(struct ws_req *req)
+{
+	struct lws_context_creation_info info;
+	struct ws_tls	*t = req->vhost;
+	struct ws_vh	*v;
+	char		 name[32];
+
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		fatal("ws vhost");
+	v->id = req->id;
+	snprintf(name, sizeof(name), "tls-%llu", (unsigned long long)req->id);
+	memset(&info, 0, sizeof(info));
+	info.vhost_name = name;
+	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
+	info.protocols = protocols;
+	info.alpn = "http/1.1";
+	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
+	    LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
+	if (t->server) {
+		/* Certificates come in LOAD_EXTRA_SERVER_VERIFY_CERTS. */
+		info.options |= LWS_SERVER_OPTION_CREATE_VHOST_SSL_CTX;
+		if (t->verify)
+			info.options |=
+			    LWS_SERVER_OPTION_REQUIRE_VALID_OPENSSL_CLIENT_CERT;
+	} else {
+		if ((v->client = SSL_CTX_new(TLS_client_method())) == NULL ||
+		    tls_ctx_setup(v->client, t) != 0)
+			goto fail;
+		info.provided_client_ssl_ctx = v->client;
+	}
+	vhost_setup = t;
+	v->vh = lws_create_vhost(ctx, &info);
+	vhost_setup = NULL;
+	if (v->vh == NULL)
+		goto fail;
+	LIST_INSERT_HEAD(&tls_vhosts, v, entry);
+	ws_req_free(req);
+	return;
+
+fail:
+	log_warnx("%s: the TLS certificate, key or CAs were refused",
+	    t->server ? "ws-listener" : "ws-peer");
+	SSL_CTX_free(v->client);
+	free(v);
+	ws_req_free(req);
+}
+
+/* Sessions still on it are closed; lws frees it when they are. */
+static void
+vhost_gone(uint64_t id)
+{
+	struct ws_vh	*v;
+
+	LIST_FOREACH(v, &tls_vhosts, entry)
+		if (v->id == id)
+			break;
+	if (v == NULL)
+		return;
+	LIST_REMOVE(v, entry);
+	lws_vhost_destroy(v->vh);
+	/* Each SSL holds a reference to its SSL_CTX. */
+	SSL_CTX_free(v->client);
+	free(v);
+}
+
+static struct lws_vhost *
+vhost_of(const struct ws_req *req)
+{
+	struct ws_vh	*v;
+
+	if (!req->tls)
+		return vhost;
+	LIST_FOREACH(v, &tls_vhosts, entry)
+		if (v->id == req->id)
+			return v->vh;
+	return NULL;
+}
+
+/*
+ * Go's protocol versions and curves, our certificate chain and key, the
+ * CAs that verify the peer: all from the PEM bytes the main loop sent.
+ * 0 when done, as lws's callbacks return.
+ */
+static int
+tls_ctx_setup(SSL_CTX *sc, const struct ws_tls *t)
+{
+	X509_STORE	*store;
+	EVP_PKEY	*pkey;
+	X509		*x;
+	BIO		*bio;
+	int		 n, rv = -1;
+
+	if (SSL_CTX_set_min_proto_version(sc, t->mintls13 ? TLS1_3_VERSION :
+	    TLS1_2_VERSION) != 1 || (!t->mintls13 &&
+	    SSL_CTX_set1_groups_list(sc, WS_TLS_GROUPS) != 1))
+		return -1;
+	if (t->cert != NULL) {
+		if ((bio = BIO_new_mem_buf(t->cert, t->certlen)) == NULL)
+			fatalx("BIO_new_mem_buf");
+		for (n = 0; (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) !=
+		    NULL; n++) {
+			rv = n == 0 ? SSL_CTX_use_certificate(sc, x) :
+			    SSL_CTX_add1_chain_cert(sc, x);
+			X509_free(x);
+			if (rv != 1)
+				break;
+		}
+		BIO_free(bio);
+		if (n == 0 || rv != 1)
+			return -1;
+		if ((bio = BIO_new_mem_buf(t->key, t->keylen)) == NULL)
+			fatalx("BIO_new_mem_buf");
+		pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+		rv = pkey != NULL && SSL_CTX_use_PrivateKey(sc, pkey) == 1 &&
+		    SSL_CTX_check_private_key(sc) == 1;
+		EVP_PKEY_free(pkey);
+		if (!rv)
+			return -1;
+	}
+	if (t->cas != NULL) {
+		store = SSL_CTX_get_cert_store(sc);
+		if ((bio = BIO_new_mem_buf(t->cas, t->caslen)) == NULL)
+			fatalx("BIO_new_mem_buf");
+		for (n = 0; (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) !=
+		    NULL; n++) {
+			rv = X509_STORE_add_cert(store, x);
+			X509_free(x);
+			if (rv != 1)
+				break;
+		}
+		BIO_free(bio);
+		if (n == 0 || rv != 1)
+			return -1;
+	}
+	/* The end of the PEM read above is no error to report later. */
+	ERR_clear_error();
+	return 0;
+}
+
+/* lws asks whether OpenSSL's verdict on a client's chain stands: it does. */
+static int
+tls_server_verify(int preverify_ok)
+{
+	return !preverify_ok;
+}
+
+/*
+ * insecureskipverify: any chain goes (pins are still checked after).
+ * Otherwise OpenSSL's reason is kept: lws's own message doesn't say.
+ */
+static int
+tls_client_verify(struct ws_sess *s, X509_STORE_CTX *store,
+    int preverify_ok)
+{
+	if (s->req->insecure)
+		X509_STORE_CTX_set_error(store, X509_V_OK);
+	else if (!preverify_ok && s->verify_error == NULL)
+		s->verify_error = X509_verify_cert_error_string(
+		    X509_STORE_CTX_get_error(store));
 	return 0;
 }
 
@@ -250,7 +487,9 @@ sess_dial(struct ws_req *req)
 {
 	struct lws_client_connect_info ci;
 	struct ws_sess	*s = sess_new(req);
+	struct lws_vhost *vh = vhost_of(req);
 	struct lws	*wsi;
+	char		 origin[1024];
 
 	if (sess_adopt_raw(s, req->fd) == -1) {
 		close(req->fd);
@@ -258,18 +497,35 @@ sess_dial(struct ws_req *req)
 		free(s);
 		return;
 	}
+	if (vh == NULL) {
+		sess_report(s, "TLS is not set up for this backend");
+		lws_set_timeout(s->raw, PENDING_TIMEOUT_KILLED_BY_PARENT,
+		    LWS_TO_KILL_ASYNC);
+		return;
+	}
 	memset(&ci, 0, sizeof(ci));
 	ci.context = ctx;
-	ci.vhost = vhost;
+	ci.vhost = vh;
 	ci.address = req->address;
 	ci.port = req->port;
 	ci.path = req->path;
 	ci.host = req->hostport;
-	/* lws prefixes it with http://, as Go does for ws:// URLs. */
-	ci.origin = req->hostport;
+	/* Go's, with the URL's scheme. */
+	(void)snprintf(origin, sizeof(origin), "%s://%s",
+	    req->tls ? "https" : "http", req->hostport);
+	ci.origin = origin;
 	ci.ietf_version_or_minus_one = -1;
 	ci.opaque_user_data = s;
 	ci.pwsi = &s->ws;
+	if (req->tls) {
+		/* The host name is checked by Go's rules, in the main loop. */
+		ci.ssl_connection = LCCSCF_USE_SSL |
+		    LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK;
+		if (req->insecure)
+			ci.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED |
+			    LCCSCF_ALLOW_INSECURE | LCCSCF_ALLOW_EXPIRED;
+		ci.alpn = "http/1.1";
+	}
 	wsi = lws_client_connect_via_info(&ci);
 	if (wsi == NULL && !s->reported) {
 		sess_report(s, "cannot connect");
@@ -283,20 +539,36 @@ sess_accept(struct ws_req *req)
 {
 	lws_adopt_desc_t	 ad;
 	struct ws_sess		*s = sess_new(req);
+	struct lws		*wsi;
 
 	memset(&ad, 0, sizeof(ad));
-	ad.vh = vhost;
-	ad.type = LWS_ADOPT_SOCKET | LWS_ADOPT_HTTP;
-	ad.fd.sockfd = req->fd;
-	ad.opaque = s;
-	/* On failure lws has closed the socket. */
-	if ((s->ws = lws_adopt_descriptor_vhost_via_info(&ad)) == NULL) {
+	if ((ad.vh = vhost_of(req)) == NULL) {
+		close(req->fd);
 		ws_req_free(req);
 		free(s);
+		return;
 	}
+	ad.type = LWS_ADOPT_SOCKET | LWS_ADOPT_HTTP;
+	if (req->tls)
+		ad.type |= LWS_ADOPT_ALLOW_SSL;
+	ad.fd.sockfd = req->fd;
+	ad.opaque = s;
+	/*
+	 * On failure lws has closed the socket. A TLS handshake may start
+	 * and fail in there too: the wsi is gone then, s is ours to free.
+	 */
+	s->adopting = 1;
+	wsi = lws_adopt_descriptor_vhost_via_info(&ad);
+	s->adopting = 0;
+	if (wsi == NULL || s->gone) {
+		ws_req_free(req);
+		free(s);
+		return;
+	}
+	s->ws = wsi;
 }
 
-/* A dial's outcome is the first packet: "+", or "-" and why not. */
+/* A dial's outcome is the first packet: this is "-" and why not. */
 static void
 sess_report(struct ws_sess *s, const char *why)
 {
@@ -306,17 +578,66 @@ sess_report(struct ws_sess *s, const char *why)
 	if (s->req->type != WS_REQ_DIAL || s->reported)
 		return;
 	s->reported = 1;
-	if (why == NULL)
-		n = snprintf(buf, sizeof(buf), "+");
-	else
-		n = snprintf(buf, sizeof(buf), "-%s", why);
+	n = snprintf(buf, sizeof(buf), "-%s", why);
 	if (n >= (int)sizeof(buf))
 		n = sizeof(buf) - 1;
 	(void)send(s->fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
+/* The dial is up: "+" and the TLS peer's certificate; -1 if it can't be. */
 static int
-sess_established(struct ws_sess *s)
+sess_report_up(struct ws_sess *s, struct lws *wsi)
+{
+	uint8_t	*der, *buf;
+	size_t	 len = 0;
+
+	if (s->reported)
+		return -1;
+	if ((der = sess_peer_cert(wsi, &len)) != NULL &&
+	    len >= WS_REPORT_MAX) {
+		free(der);
+		sess_report(s, "peer certificate too large");
+		return -1;
+	}
+	s->reported = 1;
+	if ((buf = malloc(1 + len)) == NULL)
+		fatal("ws report");
+	buf[0] = '+';
+	if (len > 0)
+		memcpy(buf + 1, der, len);
+	(void)send(s->fd, buf, 1 + len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	free(buf);
+	free(der);
+	return 0;
+}
+
+/* The DER of a TLS session's peer certificate; NULL for none. */
+static uint8_t *
+sess_peer_cert(struct lws *wsi, size_t *len)
+{
+	SSL		*ssl;
+	X509		*x;
+	uint8_t		*der = NULL, *p;
+	int		 n;
+
+	*len = 0;
+	if ((ssl = lws_get_ssl(wsi)) == NULL ||
+	    (x = SSL_get0_peer_certificate(ssl)) == NULL ||
+	    (n = i2d_X509(x, NULL)) <= 0)
+		return NULL;
+	if ((der = malloc(n)) == NULL)
+		fatal("ws certificate");
+	p = der;
+	if (i2d_X509(x, &p) != n) {
+		free(der);
+		return NULL;
+	}
+	*len = n;
+	return der;
+}
+
+static int
+sess_established(struct ws_sess *s, struct lws *wsi)
 {
 	struct ws_accepted	 a;
 	int			 sv[2];
@@ -325,8 +646,7 @@ sess_established(struct ws_sess *s)
 	if (s->closing)
 		return -1;
 	if (s->req->type == WS_REQ_DIAL) {
-		sess_report(s, NULL);
-		return 0;
+		return sess_report_up(s, wsi);
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0, sv) == -1) {
@@ -341,6 +661,7 @@ sess_established(struct ws_sess *s)
 	a.id = s->req->id;
 	a.fd = sv[0];
 	strlcpy(a.remote, s->req->remote, sizeof(a.remote));
+	a.cert = sess_peer_cert(wsi, &a.certlen);
 	if (send(ctl_fd, &a, sizeof(a), MSG_NOSIGNAL) != sizeof(a))
 		fatal("libwebsockets thread: control channel");
 	return 0;
@@ -515,6 +836,10 @@ sess_detach(struct ws_sess *s, struct lws *wsi)
 	}
 	if (s->ws != NULL || s->raw != NULL)
 		return;
+	if (s->adopting) {
+		s->gone = 1;
+		return;
+	}
 	while ((m = TAILQ_FIRST(&s->txq)) != NULL) {
 		TAILQ_REMOVE(&s->txq, m, entry);
 		free(m);

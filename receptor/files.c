@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -16,6 +17,8 @@
 #include "receptor.h"
 
 #define FILE_MAX	(1024 * 1024)
+/* A piece of a file per message, well below IMSG_MAX_SIZE with the path. */
+#define FILE_CHUNK	(32 * 1024)
 
 static const struct {
 	const char	*action;
@@ -90,18 +93,29 @@ files_load(const struct config *conf, struct conf_files *files, char *err,
 	return 0;
 }
 
-/* Go verifies with the system's roots when a config names no CAs. */
+/*
+ * Go verifies with the system's roots when a config names no CAs; a
+ * wss:// dialer without tls= does here (netd's tlsconf_default()).
+ */
 static int
 needs_system_roots(const struct config *conf)
 {
 	struct cfg_item	*item;
-	const char	*cas;
+	const char	*cas, *tls, *addr;
 
 	for (item = config_first(conf, "tls-client"); item != NULL;
 	    item = config_next(item, "tls-client")) {
 		cas = cfg_str(item, "rootcas");
 		if ((cas == NULL || *cas == '\0') &&
 		    !cfg_bool(item, "insecureskipverify"))
+			return 1;
+	}
+	for (item = config_first(conf, "ws-peer"); item != NULL;
+	    item = config_next(item, "ws-peer")) {
+		tls = cfg_str(item, "tls");
+		addr = cfg_str(item, "address");
+		if ((tls == NULL || *tls == '\0') && addr != NULL &&
+		    strncasecmp(addr, "wss://", 6) == 0)
 			return 1;
 	}
 	for (item = config_first(conf, "tls-server"); item != NULL;
@@ -150,21 +164,34 @@ file_read(const char *path, struct conf_file *cf, char *err, size_t errlen)
 	return 0;
 }
 
-/* The files go to the children that run TLS, before RECONF_DONE. */
+/*
+ * The files go to the children that run TLS, before RECONF_DONE, in
+ * pieces that fit a message (the system's roots don't): the first says
+ * 0, those that continue it 1.
+ */
 void
 files_send(const struct conf_files *files, struct child *c)
 {
 	struct msgbuild	 mb;
-	size_t		 i;
+	size_t		 i, off, len;
 
 	if (c->role != ROLE_NETD && c->role != ROLE_CTLD)
 		return;
 	for (i = 0; i < files->n; i++) {
-		msg_init(&mb);
-		msg_add_str(&mb, files->v[i].path);
-		msg_add_bytes(&mb, files->v[i].data, files->v[i].len);
-		if (imsgev_msg(&c->iev, &mb, IMSG_RECONF_FILE, 0, -1) == -1)
-			fatal("file %s to %s", files->v[i].path,
-			    role_name(c->role));
+		off = 0;
+		do {
+			len = files->v[i].len - off;
+			if (len > FILE_CHUNK)
+				len = FILE_CHUNK;
+			msg_init(&mb);
+			msg_add_str(&mb, files->v[i].path);
+			msg_add_u32(&mb, off > 0);
+			msg_add_bytes(&mb, files->v[i].data + off, len);
+			if (imsgev_msg(&c->iev, &mb, IMSG_RECONF_FILE, 0,
+			    -1) == -1)
+				fatal("file %s to %s", files->v[i].path,
+				    role_name(c->role));
+			off += len;
+		} while (off < files->v[i].len);
 	}
 }
