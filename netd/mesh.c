@@ -471,15 +471,6 @@ mesh_route_update(struct link *from, struct netmsg_route *ru)
 	ru->forwarding_node = NULL;
 }
 
-static void
-status_edge(void *arg, const char *node, const char *peer, double cost)
-{
-	struct gjbuf	*b = arg;
-
-	gj_key(b, peer);
-	gj_float(b, cost);
-}
-
 struct walk_state {
 	struct gjbuf	*b;
 	int		 open;
@@ -503,7 +494,8 @@ status_known_edge(void *arg, const char *node, const char *peer,
 {
 	struct walk_state	*ws = arg;
 
-	status_edge(ws->b, node, peer, cost);
+	gj_key(ws->b, peer);
+	gj_float(ws->b, cost);
 }
 
 static void
