@@ -4,6 +4,7 @@
 #	make run	install missing packages, build, run a node on etc/
 #	make check	install missing packages, build, run the test suite
 #	make install	PREFIX=/usr/local DESTDIR=
+#	make uninstall	the same variables; leaves the config
 #	make SANITIZE=1	the same with ASan+UBSan (objects in obj-san/)
 
 PREFIX		?= /usr/local
@@ -15,6 +16,7 @@ SYSCONFDIR	?= /etc
 SYSTEMDDIR	?= /lib/systemd/system
 SYSUSERSDIR	?= /usr/lib/sysusers.d
 TMPFILESDIR	?= /usr/lib/tmpfiles.d
+BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
 DESTDIR		?=
 
 VERSION		 = 0.1.0
@@ -91,7 +93,7 @@ REGRESS		 = $(UNIT_TESTS) $(E2E_TESTS) $(addprefix $(OBJ)/,$(KYUAFILES)) \
 		   $(patsubst man/%,$(OBJ)/regress/man/%,$(MANS))
 MANS		 = $(wildcard man/*.[158])
 
-.PHONY: all deps run check fuzz fuzz-run bench install lint clean
+.PHONY: all deps run check fuzz fuzz-run bench install uninstall lint clean
 
 all: $(PROGS) $(REGRESS)
 
@@ -186,12 +188,15 @@ bench: all
 lint:
 	mandoc -Tlint -Wwarning $(MANS)
 
+# Users and directories only on the live system, never into a DESTDIR:
+# packages do that with systemd-sysusers and systemd-tmpfiles.
 install: $(PROGS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 	    $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(SYSTEMDDIR) \
-	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+	    $(DESTDIR)$(BASHCOMPDIR)
 	install -m 755 $(PARENT) $(DESTDIR)$(SBINDIR)/receptor
 	install -m 755 $(NETD) $(WORKD) $(CTLD) $(DESTDIR)$(LIBEXECDIR)/
 	$(if $(RCPTCTL_SRCS),install -m 755 $(RCPTCTL) $(DESTDIR)$(BINDIR)/)
@@ -201,17 +206,39 @@ install: $(PROGS)
 	    $(DESTDIR)$(MANDIR)/man1/)
 	[ -e $(DESTDIR)$(SYSCONFDIR)/receptor.conf ] || \
 	    install -m 644 etc/receptor.conf $(DESTDIR)$(SYSCONFDIR)/
-	sed 's|@SBINDIR@|$(SBINDIR)|g' etc/receptor.service > \
-	    $(DESTDIR)$(SYSTEMDDIR)/receptor.service
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	    etc/receptor.service >$(DESTDIR)$(SYSTEMDDIR)/receptor.service
+	chmod 644 $(DESTDIR)$(SYSTEMDDIR)/receptor.service
 	install -m 644 etc/receptor.sysusers \
 	    $(DESTDIR)$(SYSUSERSDIR)/receptor.conf
 	install -m 644 etc/receptor.tmpfiles \
 	    $(DESTDIR)$(TMPFILESDIR)/receptor.conf
-	if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && \
-	    ! getent passwd _receptor >/dev/null; then \
-		useradd --system --no-create-home --home-dir /nonexistent \
-		    --shell /usr/sbin/nologin _receptor; \
+	install -m 644 etc/rcptctl.bash-completion \
+	    $(DESTDIR)$(BASHCOMPDIR)/rcptctl
+	if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+		getent passwd _receptor >/dev/null || \
+		    useradd --system --no-create-home \
+		    --home-dir /nonexistent --shell /usr/sbin/nologin \
+		    _receptor || exit 1; \
+		if command -v systemd-tmpfiles >/dev/null; then \
+			systemd-tmpfiles --create \
+			    $(TMPFILESDIR)/receptor.conf || exit 1; \
+		fi; \
 	fi
+
+# The configuration, the user and its data stay.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/receptor $(DESTDIR)$(BINDIR)/rcptctl \
+	    $(DESTDIR)$(LIBEXECDIR)/netd $(DESTDIR)$(LIBEXECDIR)/workd \
+	    $(DESTDIR)$(LIBEXECDIR)/ctld \
+	    $(DESTDIR)$(MANDIR)/man8/receptor.8 \
+	    $(DESTDIR)$(MANDIR)/man5/receptor.conf.5 \
+	    $(DESTDIR)$(MANDIR)/man1/rcptctl.1 \
+	    $(DESTDIR)$(SYSTEMDDIR)/receptor.service \
+	    $(DESTDIR)$(SYSUSERSDIR)/receptor.conf \
+	    $(DESTDIR)$(TMPFILESDIR)/receptor.conf \
+	    $(DESTDIR)$(BASHCOMPDIR)/rcptctl
+	rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null || true
 
 clean:
 	rm -rf obj obj-san obj-fuzz
