@@ -169,15 +169,15 @@ dgram_input(struct link *link, const uint8_t *msg, size_t len)
 	const char		*fromnode, *tonode, *err;
 
 	if (netmsg_data_decode(msg, len, &md, &err) == -1) {
-		log_warnx("Error translating data to message struct: %s",
-		    err);
+		link_complain(link, "Error translating data to message "
+		    "struct: %s", err);
 		return;
 	}
 	fromnode = mesh_name_of(md.from_node);
 	tonode = mesh_name_of(md.to_node);
 	if (fromnode == NULL || tonode == NULL) {
-		log_warnx("Error translating data to message struct: hash "
-		    "not found");
+		link_complain(link, "Error translating data to message "
+		    "struct: hash not found");
 		return;
 	}
 	switch (firewall_match(fw, fromnode, md.from_service, tonode,

@@ -4,6 +4,7 @@
  * that names the peer (its ForwardingNode), which must pass our checks,
  * and establishes the link (PROTOCOL.md 2.1).
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +56,21 @@ link_init_tick(evutil_socket_t fd, short events, void *arg)
 	mesh_send_update(link);
 }
 
+/*
+ * What a peer sends wrong is logged once per link as a warning, then only
+ * at debug level, so a broken or hostile peer cannot flood the log.
+ */
+void
+link_complain(struct link *link, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vlog(link->complained++ ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARNING, fmt,
+	    ap);
+	va_end(ap);
+}
+
 int
 link_send(struct link *link, const void *msg, size_t len)
 {
@@ -86,7 +102,7 @@ link_input(struct link *link, const uint8_t *msg, size_t len)
 		link_close(link, "remote node rejected the connection");
 		break;
 	default:
-		log_debug("Unknown message type %u from %s", msg[0],
+		link_complain(link, "Unknown message type %u from %s", msg[0],
 		    link->peer);
 	}
 }
@@ -100,8 +116,8 @@ link_establish(struct link *link, const uint8_t *msg, size_t len)
 	char			 why[640];
 
 	if (netmsg_route_decode(msg, len, &ru, &err) == -1) {
-		log_warnx("bad routing update from %s: %s", link->remote,
-		    err);
+		link_complain(link, "bad routing update from %s: %s",
+		    link->remote, err);
 		return;
 	}
 	peer = ru.forwarding_node;
@@ -147,7 +163,8 @@ link_route(struct link *link, const uint8_t *msg, size_t len)
 	size_t			 i;
 
 	if (netmsg_route_decode(msg, len, &ru, &err) == -1) {
-		log_warnx("bad routing update from %s: %s", link->peer, err);
+		link_complain(link, "bad routing update from %s: %s",
+		    link->peer, err);
 		return;
 	}
 	if (strcmp(ru.forwarding_node, link->peer) != 0) {

@@ -69,6 +69,7 @@ struct link {
 	int			 established;
 	int			 listed_us;	/* peer's updates named us */
 	int			 inits;		/* handshake updates sent */
+	int			 complained;	/* about its messages */
 	struct event		*ev_init;
 	time_t			 last_rx;	/* monotonic */
 };
@@ -226,6 +227,8 @@ void	link_lost(struct link *, const char *why);
 void	link_close(struct link *, const char *why);
 int	link_send(struct link *, const void *, size_t);
 void	link_reject(struct link *, const char *why);
+void	link_complain(struct link *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
 
 /* mesh.c */
 void	mesh_init(const char *node_id);

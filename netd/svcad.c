@@ -152,7 +152,7 @@ svcad_input(struct link *from, const uint8_t *msg, size_t len)
 	const char		*err;
 
 	if (netmsg_svcad_decode(msg, len, &ad, &err) == -1) {
-		log_warnx("bad service advertisement from %s: %s",
+		link_complain(from, "bad service advertisement from %s: %s",
 		    from->peer, err);
 		return;
 	}

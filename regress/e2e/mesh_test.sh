@@ -312,7 +312,7 @@ garbage_peer_body()
 	start_named bar --tcp-peer address=127.0.0.1:$tcp
 	wait_until 15 has_route bar foo foo
 	send_raw $tcp '"\x00\x00"'
-	send_raw $tcp 'pack("v", 5) . "\x01{bad" . pack("v", 3) . "\x09ab"'
+	send_raw $tcp '(pack("v", 5) . "\x01{bad") x 3 . pack("v", 3) . "\x09ab"'
 	send_raw $tcp 'pack("v", 65535) . "\x01" . ("[" x 65534)'
 	send_raw $tcp 'join("", map { chr(int(rand(256))) } 1..100000)'
 	perl -MIO::Socket::INET -e '
@@ -322,6 +322,8 @@ garbage_peer_body()
 	atf_check -o match:'^Reply from foo in ' \
 	    "$RCPTCTL" --socket bar.sock ping foo --count 1
 	kill -0 "$(cat foo.pid)" || atf_fail "foo died"
+	# One warning for each connection, however much it sent wrong.
+	atf_check_equal 2 "$(grep -c '^WARNING .* bad routing update' foo.log)"
 }
 garbage_peer_cleanup()
 {
