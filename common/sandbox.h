@@ -33,6 +33,37 @@ void	sandbox_enter(enum proc_role, const struct sandbox_conf *);
 /* Landlock ABI in use (0 when the kernel has none). */
 int	sandbox_landlock_abi(void);
 
+/*
+ * For the privilege audit, which runs in the unconfined parent: what the
+ * children install, read from the same tables that install it.
+ */
+
+/* Landlock ABI of the running kernel (0 when it has none). */
+int	sandbox_landlock_kernel_abi(void);
+
+/*
+ * The role's Landlock rule set at ABI abi, as lines of text: what it
+ * restricts ("fs: execute write_file ...", "net: ...", "scope: ...") and
+ * each rule ("beneath DATADIR: read_file ..."). Nothing at ABI 0.
+ */
+void	sandbox_landlock_list(enum proc_role, int abi, const char *datadir,
+	    void (*restricts)(const char *, void *),
+	    void (*rule)(const char *, void *), void *arg);
+
+/*
+ * One entry of a role's seccomp allowlist, in table order; a syscall may
+ * come more than once with different argument checks.
+ */
+struct sandbox_syscall {
+	const char	*name;
+	int		 err;		/* fails with this errno, 0: runs */
+	int		 checked;	/* only for some argument values */
+};
+
+/* Each entry the role's filter holds on this architecture. */
+void	sandbox_seccomp_list(enum proc_role,
+	    void (*)(const struct sandbox_syscall *, void *), void *arg);
+
 /* Name of a syscall number for logs ("syscall 1234" when unknown). */
 const char *sandbox_syscall_name(int nr);
 

@@ -343,6 +343,28 @@ rule_add(scmp_filter_ctx ctx, const struct rule *r)
 		fatalx("seccomp rule for %s: %s", r->name, strerror(-rc));
 }
 
+/* The entries rule_add() gives the filter, for the audit. */
+void
+sandbox_seccomp_list(enum proc_role role,
+    void (*cb)(const struct sandbox_syscall *, void *), void *arg)
+{
+	struct sandbox_syscall	 sc;
+	size_t			 i;
+
+	if (role <= ROLE_PARENT || role >= ROLE_COUNT)
+		return;
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		if ((rules[i].roles & (1U << role)) == 0 ||
+		    seccomp_syscall_resolve_name_arch(SCMP_ARCH_NATIVE,
+		    rules[i].name) < 0)
+			continue;
+		sc.name = rules[i].name;
+		sc.err = rules[i].err;
+		sc.checked = rules[i].cond != C_ANY;
+		cb(&sc, arg);
+	}
+}
+
 const char *
 sandbox_syscall_name(int nr)
 {

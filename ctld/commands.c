@@ -1,5 +1,6 @@
 /*
- * The commands: status, ping, traceroute, reload. What ctld knows itself
+ * The commands: status, ping, traceroute, reload, privileges. What ctld
+ * knows itself
  * it answers at once; the rest is one request to netd or the parent,
  * tagged with a request id, whose reply is turned into Go's reply text.
  * A session has at most one request in flight.
@@ -26,6 +27,7 @@ enum req_kind {
 	REQ_PING,
 	REQ_TRACEROUTE,
 	REQ_RELOAD,
+	REQ_PRIVILEGES,
 };
 
 struct ctl_req {
@@ -60,6 +62,12 @@ static void	ping_reply(struct ctl_req *, const char *, uint64_t,
 		    const char *);
 static void	ping_send(struct ctl_req *);
 static void	reload_reply(struct ctl_req *, struct msgread *);
+static void	cmd_privileges(struct ctl_client *, const struct ctlcmd *);
+static void	privileges_reply(struct ctl_req *, struct msgread *);
+static void	privileges_process(struct gjbuf *, struct msgread *);
+static void	get_str(struct gjbuf *, struct msgread *);
+static void	get_list(struct gjbuf *, struct msgread *);
+static void	get_ids(struct gjbuf *, struct msgread *);
 static struct ctl_req *req_new(struct ctl_client *, enum req_kind,
 		    enum proc_role);
 static void	req_send(struct ctl_req *, uint32_t, struct msgbuild *);
@@ -73,6 +81,7 @@ RB_GENERATE(req_tree, ctl_req, entry, req_cmp);
 
 static const struct command commands[] = {
 	{ "ping",	cmd_ping },
+	{ "privileges",	cmd_privileges },
 	{ "reload",	cmd_reload },
 	{ "status",	cmd_status },
 	{ "traceroute",	cmd_ping },
@@ -347,6 +356,142 @@ reload_reply(struct ctl_req *req, struct msgread *mr)
 	req_done(req);
 }
 
+/* The parent reads /proc of every process; ctld may not. */
+static void
+cmd_privileges(struct ctl_client *c, const struct ctlcmd *cmd)
+{
+	if (cmd->json == NULL && cmd->params_len > 0) {
+		client_error(c, "privileges command does not take parameters");
+		return;
+	}
+	req_send(req_new(c, REQ_PRIVILEGES, ROLE_PARENT), IMSG_CTL_PRIVILEGES,
+	    NULL);
+}
+
+/*
+ * {"LandlockABI": n, "Processes": [...]}, a process per element, in the
+ * order of the reply (receptor, netd, workd, ctld).
+ */
+static void
+privileges_reply(struct ctl_req *req, struct msgread *mr)
+{
+	struct gomap	 o;
+	struct gjbuf	*procs;
+	uint32_t	 i, n;
+
+	gomap_init(&o);
+	gj_i64(gomap_set(&o, "LandlockABI"), msg_get_u32(mr));
+	n = msg_get_u32(mr);
+	procs = gomap_set(&o, "Processes");
+	gj_arr_open(procs);
+	for (i = 0; i < n && !mr->failed; i++) {
+		gj_elem(procs);
+		privileges_process(procs, mr);
+	}
+	gj_arr_close(procs);
+	if (msg_read_end(mr) == -1)
+		fatalx("malformed privileges reply from parent");
+	reply_json(req->client, &o);
+	req_done(req);
+}
+
+/* One process, in the order of IMSG_CTL_PRIVILEGES_REPLY. */
+static void
+privileges_process(struct gjbuf *out, struct msgread *mr)
+{
+	struct gomap	 p, sc, errs, ll;
+	struct gjbuf	 calls;
+	char		*name, *err;
+	uint32_t	 filtered, i, n;
+
+	gomap_init(&p);
+	get_str(gomap_set(&p, "Role"), mr);
+	gj_i64(gomap_set(&p, "Pid"), msg_get_u32(mr));
+	if ((err = msg_get_str(mr)) != NULL && *err != '\0')
+		gj_str(gomap_set(&p, "Error"), err);
+	free(err);
+	get_ids(gomap_set(&p, "Uid"), mr);
+	get_ids(gomap_set(&p, "Gid"), mr);
+	get_str(gomap_set(&p, "User"), mr);
+	get_str(gomap_set(&p, "Root"), mr);
+	gj_i64(gomap_set(&p, "NoNewPrivs"), msg_get_u32(mr));
+	gj_i64(gomap_set(&p, "Seccomp"), msg_get_u32(mr));
+	get_str(gomap_set(&p, "CapEff"), mr);
+	get_str(gomap_set(&p, "CapPrm"), mr);
+	get_str(gomap_set(&p, "CapBnd"), mr);
+
+	filtered = msg_get_u32(mr);
+	gomap_init(&sc);
+	get_list(gomap_set(&sc, "Allowed"), mr);
+	get_list(gomap_set(&sc, "ArgumentsChecked"), mr);
+	gomap_init(&errs);
+	n = msg_get_u32(mr);
+	for (i = 0; i < n && !mr->failed; i++) {
+		name = msg_get_str(mr);
+		err = msg_get_str(mr);
+		if (name != NULL && err != NULL)
+			gj_str(gomap_set(&errs, name), err);
+		free(name);
+		free(err);
+	}
+	gomap_write(&errs, gomap_set(&sc, "Errno"));
+	/* The parent's filter, if any, is not ours to list. */
+	gj_init(&calls);
+	gomap_write(&sc, &calls);
+	if (filtered)
+		gj_raw(gomap_set(&p, "Syscalls"), calls.buf, calls.len);
+	else
+		gj_null(gomap_set(&p, "Syscalls"));
+	gj_free(&calls);
+
+	gomap_init(&ll);
+	gj_bool(gomap_set(&ll, "Enforced"), msg_get_u32(mr) != 0);
+	get_list(gomap_set(&ll, "Restricts"), mr);
+	get_list(gomap_set(&ll, "Rules"), mr);
+	gomap_write(&ll, gomap_set(&p, "Landlock"));
+	get_list(gomap_set(&p, "Listening"), mr);
+	gomap_write(&p, out);
+}
+
+static void
+get_str(struct gjbuf *b, struct msgread *mr)
+{
+	char	*s;
+
+	s = msg_get_str(mr);
+	gj_str(b, s != NULL ? s : "");
+	free(s);
+}
+
+/* u32 n, then n strings: a JSON list. */
+static void
+get_list(struct gjbuf *b, struct msgread *mr)
+{
+	uint32_t	 i, n;
+
+	n = msg_get_u32(mr);
+	gj_arr_open(b);
+	for (i = 0; i < n && !mr->failed; i++) {
+		gj_elem(b);
+		get_str(b, mr);
+	}
+	gj_arr_close(b);
+}
+
+/* Real, effective, saved and file system ids, as /proc lists them. */
+static void
+get_ids(struct gjbuf *b, struct msgread *mr)
+{
+	int	 i;
+
+	gj_arr_open(b);
+	for (i = 0; i < 4; i++) {
+		gj_elem(b);
+		gj_i64(b, msg_get_u32(mr));
+	}
+	gj_arr_close(b);
+}
+
 void
 commands_dispatch(enum proc_role from, struct imsg *imsg)
 {
@@ -368,6 +513,9 @@ commands_dispatch(enum proc_role from, struct imsg *imsg)
 		break;
 	case REQ_RELOAD:
 		expect = IMSG_CTL_RELOAD_REPLY;
+		break;
+	case REQ_PRIVILEGES:
+		expect = IMSG_CTL_PRIVILEGES_REPLY;
 		break;
 	default:
 		expect = IMSG_CTL_PING_REPLY;
@@ -392,6 +540,9 @@ commands_dispatch(enum proc_role from, struct imsg *imsg)
 		break;
 	case IMSG_CTL_RELOAD_REPLY:
 		reload_reply(req, &mr);
+		break;
+	case IMSG_CTL_PRIVILEGES_REPLY:
+		privileges_reply(req, &mr);
 		break;
 	}
 }

@@ -32,6 +32,19 @@ enum imsg_type {
 	IMSG_CTL_PING_REPLY,	/* netd -> ctld: str from, u64 ns, str error */
 	IMSG_CTL_RELOAD,	/* ctld -> parent: no payload */
 	IMSG_CTL_RELOAD_REPLY,	/* parent -> ctld: u32 code, str error */
+	IMSG_CTL_PRIVILEGES,	/* ctld -> parent: no payload */
+	/*
+	 * parent -> ctld: u32 Landlock ABI, u32 count, then per process:
+	 * str role, u32 pid, str error ("" when /proc was read), 4 u32
+	 * uids (real, effective, saved, fs), 4 u32 gids, str user, str root,
+	 * u32 NoNewPrivs, u32 seccomp mode, str CapEff, CapPrm, CapBnd (hex
+	 * as in /proc), u32 filtered (1: a filter of ours, the lists below
+	 * are its), u32 n + n str allowed syscalls, u32 n + n str syscalls
+	 * allowed for some arguments only, u32 n + n (str syscall, str
+	 * errno) failing ones, u32 Landlock enforced, u32 n + n str what it
+	 * restricts, u32 n + n str rules, u32 n + n str listening sockets
+	 */
+	IMSG_CTL_PRIVILEGES_REPLY,
 };
 
 /*

@@ -27,6 +27,7 @@ static const struct command {
 	int		(*run)(struct rcptctl *, int, char **);
 } commands[] = {
 	{ "ping",	cmd_ping },
+	{ "privileges",	cmd_privileges },
 	{ "reload",	cmd_reload },
 	{ "status",	cmd_status },
 	{ "traceroute",	cmd_traceroute },
@@ -50,6 +51,7 @@ usage(FILE *fp, int status)
 	if (status == 0)
 		fprintf(fp, "commands:\n"
 		    "\tping node [--count count] [--delay seconds]\n"
+		    "\tprivileges [--json]\n"
 		    "\treload\n"
 		    "\tstatus [--json | --dot]\n"
 		    "\ttraceroute node\n"

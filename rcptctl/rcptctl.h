@@ -79,4 +79,7 @@ int	cmd_traceroute(struct rcptctl *, int, char **);
 int	cmd_reload(struct rcptctl *, int, char **);
 int	cmd_version(struct rcptctl *, int, char **);
 
+/* privileges.c */
+int	cmd_privileges(struct rcptctl *, int, char **);
+
 #endif

@@ -162,6 +162,12 @@ parent_dispatch_child(struct imsgev *iev, struct imsg *imsg)
 		}
 		reconf_applied(c, gen);
 		break;
+	case IMSG_CTL_PRIVILEGES:
+		if (c->role == ROLE_CTLD) {
+			audit_reply(&c->iev, imsg->hdr.peerid);
+			break;
+		}
+		/* FALLTHROUGH */
 	case IMSG_CTL_RELOAD:
 		if (c->role == ROLE_CTLD) {
 			parent_reload(c, imsg->hdr.peerid);

@@ -53,9 +53,10 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	if (rc->cmd.check) {
-		if (rc->cmd.verbose)
+		if (rc->cmd.verbose) {
 			config_print(stdout, rc->conf);
-		else
+			audit_plan(stdout, rc->conf, &rc->cmd);
+		} else
 			fprintf(stderr, "configuration OK\n");
 		return 0;
 	}

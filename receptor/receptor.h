@@ -2,6 +2,7 @@
 #define RECEPTOR_RECEPTOR_H
 
 #include <sys/types.h>
+#include <stdio.h>
 #include <event2/event.h>
 
 #include "config.h"
@@ -51,6 +52,10 @@ extern struct receptor	*rc;
 
 /* receptor.c */
 void	receptor_stop(int exitcode);
+
+/* audit.c */
+void	audit_reply(struct imsgev *ctld, uint32_t reqid);
+void	audit_plan(FILE *, const struct config *, const struct cmdline *);
 
 /* children.c */
 void	children_start(void);
