@@ -57,6 +57,8 @@ struct tlsnames {
 };
 int	tlsnames_x509(struct x509_st *, struct tlsnames *);
 int	tlsnames_has(const struct tlsnames *, const char *);
+int	tlsnames_san(const struct tlsnames *dns, const struct tlsnames *ips,
+	    const struct tlsnames *nodes, unsigned char **der);
 void	tlsnames_free(struct tlsnames *);
 
 #endif

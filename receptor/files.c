@@ -28,7 +28,6 @@ static const struct {
 	{ "tls-client", { "cert", "key", "rootcas", NULL } },
 };
 
-static int	file_read(const char *, struct conf_file *, char *, size_t);
 static int	needs_system_roots(const struct config *);
 
 void
@@ -66,7 +65,7 @@ files_load(const struct config *conf, struct conf_files *files, char *err,
 				    sizeof(*files->v));
 				if (files->v == NULL)
 					fatal("files");
-				if (file_read(path, &files->v[files->n], err,
+				if (files_read(path, &files->v[files->n], err,
 				    errlen) == -1) {
 					snprintf(err + strlen(err),
 					    errlen - strlen(err), " (%s %s)",
@@ -85,7 +84,7 @@ files_load(const struct config *conf, struct conf_files *files, char *err,
 		    sizeof(*files->v));
 		if (files->v == NULL)
 			fatal("files");
-		if (file_read(TLS_SYSTEM_ROOTS, &files->v[files->n], err,
+		if (files_read(TLS_SYSTEM_ROOTS, &files->v[files->n], err,
 		    errlen) == 0)
 			files->n++;
 		*err = '\0';
@@ -128,8 +127,9 @@ needs_system_roots(const struct config *conf)
 	return 0;
 }
 
-static int
-file_read(const char *path, struct conf_file *cf, char *err, size_t errlen)
+/* A regular file of at most FILE_MAX bytes; -1 with why in err. */
+int
+files_read(const char *path, struct conf_file *cf, char *err, size_t errlen)
 {
 	struct stat	 st;
 	ssize_t		 n;

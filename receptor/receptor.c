@@ -34,6 +34,7 @@ int
 main(int argc, char *argv[])
 {
 	struct cfg_error	 err;
+	struct cfg_item		*ex;
 	char			 errbuf[1024];
 	struct event		*ev;
 	const int		 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
@@ -58,6 +59,11 @@ main(int argc, char *argv[])
 			audit_plan(stdout, rc->conf, &rc->cmd);
 		} else
 			fprintf(stderr, "configuration OK\n");
+		return 0;
+	}
+	if ((ex = config_exclusive(rc->conf)) != NULL) {
+		if (cert_run(ex, errbuf, sizeof(errbuf)) == -1)
+			usage_error(errbuf);
 		return 0;
 	}
 	if (!has_backend(rc->conf))

@@ -57,6 +57,9 @@ void	receptor_stop(int exitcode);
 void	audit_reply(struct imsgev *ctld, uint32_t reqid);
 void	audit_plan(FILE *, const struct config *, const struct cmdline *);
 
+/* cert.c */
+int	cert_run(const struct cfg_item *, char *, size_t);
+
 /* children.c */
 void	children_start(void);
 void	children_signal(int sig);
@@ -72,6 +75,7 @@ void	ctlsock_close(void);
 /* files.c */
 int	files_load(const struct config *, struct conf_files *, char *,
 	    size_t);
+int	files_read(const char *, struct conf_file *, char *, size_t);
 void	files_send(const struct conf_files *, struct child *);
 void	files_free(struct conf_files *);
 
