@@ -131,9 +131,8 @@ Requested certificate:
     IP Address: ::1
     Receptor Node ID: n1
     Receptor Node ID: n2
-Sign certificate (yes/no)? 
 EOF
-	printf '%s' "$(cat want)" >want
+	printf 'Sign certificate (yes/no)? ' >>want
 	echo no >answer
 	signreq n1.csr verify=false
 	refused 'user declined'
