@@ -56,7 +56,9 @@ main(int argc, char *argv[])
 	if (rc->cmd.check) {
 		if (rc->cmd.verbose) {
 			config_print(stdout, rc->conf);
-			audit_plan(stdout, rc->conf, &rc->cmd);
+			/* cert-* run alone: no daemon, so no privilege plan */
+			if (config_exclusive(rc->conf) == NULL)
+				audit_plan(stdout, rc->conf, &rc->cmd);
 		} else
 			fprintf(stderr, "configuration OK\n");
 		return 0;

@@ -75,6 +75,9 @@ CONF
 	    --local-only --tcp-listener port=2222 'nodecost={"bar":2.5}'
 	atf_check -s exit:0 -o save:cli2.conf "$RECEPTOR" -nv -c cli.conf
 	atf_check cmp cli.conf cli2.conf
+	atf_check -s exit:0 -o match:'^- cert-init:' "$RECEPTOR" -nv \
+	    --cert-init commonname=ca bits=2048 outcert=ca.crt outkey=ca.key
+	test ! -e ca.crt || atf_fail "-nv ran the action"
 }
 
 atf_test_case help_version
