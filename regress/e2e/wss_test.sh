@@ -50,12 +50,7 @@ mutual_body()
 	listen foo $(server foo)
 	start_named bar $(client bar) \
 	    --ws-peer address=wss://localhost:"$port"/ tls=cli
-	wait_until 15 has_route bar foo foo
-	wait_until 15 has_route foo bar bar
-	atf_check -o match:'^Reply from foo in ' \
-	    "$RCPTCTL" --socket "$PWD/bar.sock" ping foo --count 1
-	atf_check -o match:'^Reply from bar in ' \
-	    "$RCPTCTL" --socket "$PWD/foo.sock" ping bar --count 1
+	linked foo bar
 }
 mutual_cleanup()
 {
