@@ -7,34 +7,6 @@
 
 . "$(atf_get_srcdir)/lib.subr"
 
-# server NAME [FIELDS...]: tls-server srv for node NAME, client
-# certificates required from the CA.
-server()
-{
-	_n=$1
-	shift
-	echo --tls-server name=srv cert="$PWD/$_n.crt" key="$PWD/$_n.key" \
-	    requireclientcert=true clientcas="$PWD/ca.crt" "$@"
-}
-
-# client NAME [FIELDS...]: tls-client cli for node NAME, trusting the CA.
-client()
-{
-	_n=$1
-	shift
-	echo --tls-client name=cli cert="$PWD/$_n.crt" key="$PWD/$_n.key" \
-	    rootcas="$PWD/ca.crt" "$@"
-}
-
-# listen NAME [FIELDS...]: node NAME with a TLS listener on $port.
-listen()
-{
-	port=$(free_port)
-	start_named "$@" --tcp-listener port="$port" bindaddr=127.0.0.1 \
-	    tls=srv
-	wait_log 'Initialization complete' 10 "$1.log"
-}
-
 atf_test_case mutual cleanup
 mutual_head()
 {
@@ -46,8 +18,8 @@ mutual_body()
 	mkca ca
 	mkcert ca foo
 	mkcert ca bar
-	listen foo $(server foo)
-	start_named bar $(client bar) --tcp-peer address=localhost:"$port" \
+	tls_listen tcp foo $(tls_server foo)
+	start_named bar $(tls_client bar) --tcp-peer address=localhost:"$port" \
 	    tls=cli
 	linked foo bar
 }
@@ -69,9 +41,9 @@ wrong_ca_body()
 	mkcert ca foo
 	mkcert other bar
 	mkcert ca fish
-	listen foo $(server foo)
+	tls_listen tcp foo $(tls_server foo)
 	# bar's certificate is not the CA's: foo refuses it.
-	start_named bar $(client bar) --tcp-peer address=127.0.0.1:"$port" \
+	start_named bar $(tls_client bar) --tcp-peer address=127.0.0.1:"$port" \
 	    tls=cli
 	wait_log 'refused TLS connection from 127\.0\.0\.1:[0-9]+: TLS handshake failed: .*certificate' 10 foo.log
 	# fish trusts another CA than foo's: fish refuses foo.
@@ -98,8 +70,8 @@ wrong_node_body()
 	mkca ca
 	mkcert ca foo
 	mkcert ca baz bar
-	listen foo $(server foo)
-	start_named bar $(client bar skipreceptornamescheck=true) \
+	tls_listen tcp foo $(tls_server foo)
+	start_named bar $(tls_client bar skipreceptornamescheck=true) \
 	    --tcp-peer address=localhost:"$port" tls=cli
 	wait_log '^ERROR .* Backend error: foo: rejected connection with node bar because its certificate is not valid for node bar \(names: \[baz\]\)$' 10 foo.log
 	lacks_route foo bar || atf_fail "foo has a route to bar"
@@ -121,14 +93,14 @@ pins_body()
 	mkcert ca foo
 	mkcert ca bar
 	mkcert ca fish
-	listen foo $(server foo \
+	tls_listen tcp foo $(tls_server foo \
 	    pinnedclientcert="$(fingerprint sha512 bar.crt)")
 	# fish pins bar's certificate, not foo's, and foo pins only bar.
-	start_named fish $(client fish \
+	start_named fish $(tls_client fish \
 	    pinnedservercert="$(fingerprint sha256 bar.crt)") \
 	    --tcp-peer address=localhost:"$port" tls=cli
 	wait_log 'Backend connection failed \(will retry\): .*: presented certificate does not match any pinned fingerprint' 10 fish.log
-	start_named bar $(client bar \
+	start_named bar $(tls_client bar \
 	    pinnedservercert="$(fingerprint sha256 foo.crt)") \
 	    --tcp-peer address=localhost:"$port" tls=cli
 	wait_until 15 has_route foo bar bar
@@ -151,10 +123,10 @@ plain_to_tls_body()
 	mkca ca
 	mkcert ca foo
 	mkcert ca fish
-	listen foo $(server foo)
+	tls_listen tcp foo $(tls_server foo)
 	start_named bar --tcp-peer address=127.0.0.1:"$port"
 	wait_log 'refused TLS connection from 127\.0\.0\.1:[0-9]+: first record does not look like a TLS handshake$' 10 foo.log
-	start_named fish $(client fish) --tcp-peer address=127.0.0.1:"$port" \
+	start_named fish $(tls_client fish) --tcp-peer address=127.0.0.1:"$port" \
 	    tls=cli
 	wait_until 15 has_route fish foo foo
 	atf_check -o match:'^Reply from fish in ' "$RCPTCTL" --socket "$PWD/foo.sock" ping fish --count 1
@@ -176,13 +148,13 @@ own_cert_body()
 {
 	mkca ca
 	mkcert ca bar
-	listen foo $(server bar)
+	tls_listen tcp foo $(tls_server bar)
 	wait_log "^ERROR .* nodeID=foo not found in certificate name\(s\); names found=\[bar\]; cfg section=srv; server cert=$PWD/bar.crt\$" 10 foo.log
 	wait_log '^ERROR .* tcp-listener on 127\.0\.0\.1:[0-9]+ failed to start$' 10 foo.log
 	stop_named foo
 
-	listen foo2 $(server bar skipreceptornamescheck=true)
-	start_named bar $(client bar skipreceptornamescheck=true) \
+	tls_listen tcp foo2 $(tls_server bar skipreceptornamescheck=true)
+	start_named bar $(tls_client bar skipreceptornamescheck=true) \
 	    --tcp-peer address=127.0.0.1:"$port" tls=cli
 	wait_until 15 has_route bar foo2 foo2
 	grep -q 'not found in certificate' foo2.log &&

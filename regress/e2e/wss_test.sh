@@ -7,34 +7,6 @@
 
 . "$(atf_get_srcdir)/lib.subr"
 
-# server NAME [FIELDS...]: tls-server srv for node NAME, client
-# certificates required from the CA.
-server()
-{
-	_n=$1
-	shift
-	echo --tls-server name=srv cert="$PWD/$_n.crt" key="$PWD/$_n.key" \
-	    requireclientcert=true clientcas="$PWD/ca.crt" "$@"
-}
-
-# client NAME [FIELDS...]: tls-client cli for node NAME, trusting the CA.
-client()
-{
-	_n=$1
-	shift
-	echo --tls-client name=cli cert="$PWD/$_n.crt" key="$PWD/$_n.key" \
-	    rootcas="$PWD/ca.crt" "$@"
-}
-
-# listen NAME [FIELDS...]: node NAME with a wss listener on $port.
-listen()
-{
-	port=$(free_port)
-	start_named "$@" --ws-listener port="$port" bindaddr=127.0.0.1 \
-	    tls=srv
-	wait_log 'Initialization complete' 10 "$1.log"
-}
-
 atf_test_case mutual cleanup
 mutual_head()
 {
@@ -47,8 +19,8 @@ mutual_body()
 	mkca ca
 	mkcert ca foo
 	mkcert ca bar
-	listen foo $(server foo)
-	start_named bar $(client bar) \
+	tls_listen ws foo $(tls_server foo)
+	start_named bar $(tls_client bar) \
 	    --ws-peer address=wss://localhost:"$port"/ tls=cli
 	linked foo bar
 }
@@ -70,9 +42,9 @@ wrong_ca_body()
 	mkcert ca foo
 	mkcert other bar
 	mkcert ca fish
-	listen foo $(server foo)
+	tls_listen ws foo $(tls_server foo)
 	# bar's certificate is not the CA's: foo refuses it.
-	start_named bar $(client bar) \
+	start_named bar $(tls_client bar) \
 	    --ws-peer address=wss://127.0.0.1:"$port"/ tls=cli
 	wait_log 'Backend connection failed \(will retry\): dial wss://127\.0\.0\.1:[0-9]+/: ' 10 bar.log
 	# fish trusts another CA than foo's: fish refuses foo.
@@ -102,14 +74,14 @@ pins_body()
 	mkcert ca foo
 	mkcert ca bar
 	mkcert ca fish
-	listen foo $(server foo \
+	tls_listen ws foo $(tls_server foo \
 	    pinnedclientcert="$(fingerprint sha512 bar.crt)")
 	# fish pins bar's certificate, not foo's, and foo pins only bar.
-	start_named fish $(client fish \
+	start_named fish $(tls_client fish \
 	    pinnedservercert="$(fingerprint sha256 bar.crt)") \
 	    --ws-peer address=wss://localhost:"$port"/ tls=cli
 	wait_log 'Backend connection failed \(will retry\): .*: presented certificate does not match any pinned fingerprint' 10 fish.log
-	start_named bar $(client bar \
+	start_named bar $(tls_client bar \
 	    pinnedservercert="$(fingerprint sha256 foo.crt)") \
 	    --ws-peer address=wss://localhost:"$port"/ tls=cli
 	wait_until 15 has_route foo bar bar
@@ -134,8 +106,8 @@ wrong_node_body()
 	mkca ca
 	mkcert ca foo
 	mkcert ca baz bar
-	listen foo $(server foo)
-	start_named bar $(client bar skipreceptornamescheck=true) \
+	tls_listen ws foo $(tls_server foo)
+	start_named bar $(tls_client bar skipreceptornamescheck=true) \
 	    --ws-peer address=wss://localhost:"$port"/ tls=cli
 	wait_log '^ERROR .* Backend error: foo: rejected connection with node bar because its certificate is not valid for node bar \(names: \[baz\]\)$' 10 foo.log
 	lacks_route foo bar || atf_fail "foo has a route to bar"
