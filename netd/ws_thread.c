@@ -86,6 +86,10 @@ static void	vhost_new(struct ws_req *);
 static void	vhost_gone(uint64_t);
 static struct lws_vhost *vhost_of(const struct ws_req *);
 static int	tls_ctx_setup(SSL_CTX *, const struct ws_tls *);
+static int	pem_certs(const void *, size_t, int (*)(void *, X509 *, int),
+		    void *);
+static int	add_own_cert(void *, X509 *, int);
+static int	add_ca_cert(void *, X509 *, int);
 static int	tls_server_verify(int);
 static int	tls_client_verify(struct ws_sess *, X509_STORE_CTX *, int);
 static void	sess_dial(struct ws_req *);
@@ -376,29 +380,16 @@ vhost_of(const struct ws_req *req)
 static int
 tls_ctx_setup(SSL_CTX *sc, const struct ws_tls *t)
 {
-	X509_STORE	*store;
 	EVP_PKEY	*pkey;
-	X509		*x;
 	BIO		*bio;
-	int		 n, rv = -1;
+	int		 rv;
 
 	if (SSL_CTX_set_min_proto_version(sc, t->mintls13 ? TLS1_3_VERSION :
 	    TLS1_2_VERSION) != 1 || (!t->mintls13 &&
 	    SSL_CTX_set1_groups_list(sc, WS_TLS_GROUPS) != 1))
 		return -1;
 	if (t->cert != NULL) {
-		if ((bio = BIO_new_mem_buf(t->cert, t->certlen)) == NULL)
-			fatalx("BIO_new_mem_buf");
-		for (n = 0; (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) !=
-		    NULL; n++) {
-			rv = n == 0 ? SSL_CTX_use_certificate(sc, x) :
-			    SSL_CTX_add1_chain_cert(sc, x);
-			X509_free(x);
-			if (rv != 1)
-				break;
-		}
-		BIO_free(bio);
-		if (n == 0 || rv != 1)
+		if (pem_certs(t->cert, t->certlen, add_own_cert, sc) == -1)
 			return -1;
 		if ((bio = BIO_new_mem_buf(t->key, t->keylen)) == NULL)
 			fatalx("BIO_new_mem_buf");
@@ -410,24 +401,46 @@ tls_ctx_setup(SSL_CTX *sc, const struct ws_tls *t)
 		if (!rv)
 			return -1;
 	}
-	if (t->cas != NULL) {
-		store = SSL_CTX_get_cert_store(sc);
-		if ((bio = BIO_new_mem_buf(t->cas, t->caslen)) == NULL)
-			fatalx("BIO_new_mem_buf");
-		for (n = 0; (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) !=
-		    NULL; n++) {
-			rv = X509_STORE_add_cert(store, x);
-			X509_free(x);
-			if (rv != 1)
-				break;
-		}
-		BIO_free(bio);
-		if (n == 0 || rv != 1)
-			return -1;
-	}
-	/* The end of the PEM read above is no error to report later. */
+	if (t->cas != NULL && pem_certs(t->cas, t->caslen, add_ca_cert,
+	    SSL_CTX_get_cert_store(sc)) == -1)
+		return -1;
+	/* The end of the PEM reads above is no error to report later. */
 	ERR_clear_error();
 	return 0;
+}
+
+/* Each certificate of a PEM buffer to add(); -1 if none or add fails. */
+static int
+pem_certs(const void *pem, size_t len, int (*add)(void *, X509 *, int),
+    void *arg)
+{
+	X509	*x;
+	BIO	*bio;
+	int	 n, rv = 1;
+
+	if ((bio = BIO_new_mem_buf(pem, len)) == NULL)
+		fatalx("BIO_new_mem_buf");
+	for (n = 0; rv == 1 &&
+	    (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL; n++) {
+		rv = add(arg, x, n == 0);
+		X509_free(x);
+	}
+	BIO_free(bio);
+	return n > 0 && rv == 1 ? 0 : -1;
+}
+
+/* Our leaf first, then the rest of its chain. */
+static int
+add_own_cert(void *sc, X509 *x, int first)
+{
+	return first ? SSL_CTX_use_certificate(sc, x) :
+	    SSL_CTX_add1_chain_cert(sc, x);
+}
+
+static int
+add_ca_cert(void *store, X509 *x, int first)
+{
+	return X509_STORE_add_cert(store, x);
 }
 
 /* lws asks whether OpenSSL's verdict on a client's chain stands: it does. */
