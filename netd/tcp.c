@@ -36,7 +36,6 @@ static void	tcp_read(struct bufferevent *, void *);
 static void	tcp_event(struct bufferevent *, short, void *);
 static void	tcp_gone(struct tcp_conn *, const char *);
 static void	tcp_free(struct tcp_conn *);
-void		sockaddr_text(const struct sockaddr *, char *, size_t);
 
 static const struct transport tcp_transport = {
 	.name = "tcp",

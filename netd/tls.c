@@ -65,7 +65,6 @@ static void	tlsc_read(struct tlsc *);
 static void	tlsc_failed(struct tlsc *, const char *);
 static void	tlsc_gone(struct tlsc *, const char *);
 static void	tlsc_free(struct tlsc *);
-void		sockaddr_text(const struct sockaddr *, char *, size_t);
 
 static const struct transport tls_transport = {
 	.name = "tls",

@@ -35,7 +35,6 @@ static int	udp_socket(struct backend *, const struct sockaddr *,
 		    socklen_t, int);
 static struct udp_sess *udp_sess_new(struct backend *,
 		    const struct sockaddr *, socklen_t);
-void		sockaddr_text(const struct sockaddr *, char *, size_t);
 
 static const struct transport udp_transport = {
 	.name = "udp",
