@@ -45,6 +45,19 @@ enum imsg_type {
 	 * restricts, u32 n + n str rules, u32 n + n str listening sockets
 	 */
 	IMSG_CTL_PRIVILEGES_REPLY,
+	/*
+	 * connect: ctld -> netd: str node, str service, str tls-client name
+	 * ("": none); fd = one end of a stream socketpair. The reply: str
+	 * error, "" once the stream is up. ctld reads its end only after
+	 * that, so "Connecting" goes first; on error netd closes the fd.
+	 */
+	IMSG_CTL_CONNECT,
+	IMSG_CTL_CONNECT_REPLY,
+	/*
+	 * netd -> ctld: str remote node, str local service; fd = a stream a
+	 * node opened to our control service, to serve as a control client.
+	 */
+	IMSG_CTL_MESH_CLIENT,
 };
 
 /*
