@@ -25,7 +25,8 @@ CFLAGS		?= -O2 -g
 WARNINGS	 = -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes \
 		   -Wshadow -Wpointer-arith -Wno-unused-parameter
 PKGS		 = libbsd-overlay libevent yaml-0.1 json-c libseccomp libtls \
-		   libcrypto libssl libwebsockets
+		   libcrypto libssl libwebsockets gnutls libngtcp2 \
+		   libngtcp2_crypto_gnutls
 
 ifeq ($(FUZZ),1)
 OBJ		?= obj-fuzz
@@ -49,13 +50,15 @@ ATF_LIBS	:= $(shell pkg-config --libs atf-c 2>/dev/null)
 ALL_CFLAGS	 = $(CFLAGS) $(WARNINGS) $(SANFLAGS) -std=gnu11 \
 		   -D_GNU_SOURCE -DRECEPTOR_VERSION='"$(VERSION)"' \
 		   -Icommon -Iproto -Inetd -Iworkd -Ictld -Ircptctl $(PKG_CFLAGS)
-ALL_LDFLAGS	 = $(LDFLAGS) $(SANFLAGS)
+# Each program loads only the libraries it calls (netd alone needs QUIC).
+ALL_LDFLAGS	 = $(LDFLAGS) $(SANFLAGS) -Wl,--as-needed
 
 # Debian packages the build, the tests and `make run` need.
 DEBS		 = build-essential pkg-config libbsd-dev libevent-dev \
 		   libyaml-dev libjson-c-dev libseccomp-dev libtls-dev \
 		   libatf-dev atf-sh kyua mandoc clang libclang-rt-14-dev \
-		   libwebsockets-dev curl openssl
+		   libwebsockets-dev libgnutls28-dev libngtcp2-dev \
+		   libngtcp2-crypto-gnutls-dev curl openssl
 
 COMMON_SRCS	 = $(wildcard common/*.c)
 PROTO_SRCS	 = $(wildcard proto/*.c)

@@ -45,7 +45,6 @@ struct tlsconf {
 	struct tlsconf_mem	 mem;
 };
 
-static const struct cfg_item *tls_item(const char *action, const char *name);
 static const char *opt_str(const struct cfg_item *, const char *);
 static const unsigned char *tls_file(const struct cfg_item *, const char *field,
 	    size_t *);
@@ -78,7 +77,7 @@ tlsconf_new(const char *user, const char *name, int server, const char *node)
 	struct tlsconf		*tc;
 	size_t			 certlen, keylen;
 
-	if ((item = tls_item(action, name)) == NULL) {
+	if ((item = tlsconf_item(action, name)) == NULL) {
 		log_error("%s: no %s named %s", user, action, name);
 		return NULL;
 	}
@@ -215,8 +214,9 @@ set_protocols(struct tlsconf *tc, int mintls13)
 	return 0;
 }
 
-static const struct cfg_item *
-tls_item(const char *action, const char *name)
+/* The tls-server or tls-client item called name, or NULL. */
+const struct cfg_item *
+tlsconf_item(const char *action, const char *name)
 {
 	const struct config	*conf = child_config();
 	struct cfg_item		*item;

@@ -32,6 +32,8 @@ struct tlsconf_mem {
 };
 
 /* tlsconf.c */
+struct cfg_item;
+const struct cfg_item *tlsconf_item(const char *action, const char *name);
 struct tlsconf	*tlsconf_new(const char *user, const char *name, int server,
 	    const char *node);
 struct tlsconf	*tlsconf_default(void);

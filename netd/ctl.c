@@ -1,5 +1,5 @@
 /*
- * What the control service asks of the mesh: status and pings. Each
+ * What the control service asks of the mesh: status, pings, connect. Each
  * request from ctld gets exactly one reply with its peerid.
  */
 #include <stdlib.h>
@@ -46,6 +46,9 @@ ctl_dispatch(struct imsg *imsg)
 		break;
 	case IMSG_CTL_PING:
 		ctl_ping(imsg->hdr.peerid, imsg);
+		break;
+	case IMSG_CTL_CONNECT:
+		streams_connect(imsg->hdr.peerid, imsg);
 		break;
 	default:
 		log_warnx("unexpected message %u from ctld", imsg->hdr.type);

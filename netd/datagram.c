@@ -56,6 +56,24 @@ dgram_service(const char *name)
 	return NULL;
 }
 
+/* A service called name; NULL if it is taken or reserved. */
+struct service *
+dgram_bind(const char *name, const struct service_ops *ops, void *arg)
+{
+	struct service	*s;
+
+	if (strlen(name) > NETMSG_SVCLEN || reserved(name) ||
+	    dgram_service(name) != NULL)
+		return NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		fatal("service");
+	strlcpy(s->name, name, sizeof(s->name));
+	s->ops = ops;
+	s->arg = arg;
+	TAILQ_INSERT_TAIL(&services, s, entry);
+	return s;
+}
+
 /* A service of our own on an unused random 8-character name. */
 struct service *
 dgram_bind_ephemeral(const struct service_ops *ops, void *arg)
@@ -63,19 +81,14 @@ dgram_bind_ephemeral(const struct service_ops *ops, void *arg)
 	static const char	 alnum[] = "0123456789"
 	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 	struct service		*s;
+	char			 name[NETMSG_SVCLEN + 1];
 	size_t			 i;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		fatal("service");
 	do {
 		for (i = 0; i < NETMSG_SVCLEN; i++)
-			s->name[i] = alnum[arc4random_uniform(sizeof(alnum) -
-			    1)];
-		s->name[i] = '\0';
-	} while (reserved(s->name) || dgram_service(s->name) != NULL);
-	s->ops = ops;
-	s->arg = arg;
-	TAILQ_INSERT_TAIL(&services, s, entry);
+			name[i] = alnum[arc4random_uniform(sizeof(alnum) - 1)];
+		name[i] = '\0';
+	} while ((s = dgram_bind(name, ops, arg)) == NULL);
 	return s;
 }
 

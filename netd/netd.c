@@ -80,6 +80,7 @@ netd_configure(const struct config *old)
 	mesh_configure(conf);
 	dgram_configure(conf);
 	svcad_configure(conf);
+	streams_configure(conf, old);
 	backends_start(conf);
 }
 

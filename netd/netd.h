@@ -271,6 +271,7 @@ int	dgram_send(const char *fromsvc, const char *tonode, const char *tosvc,
 	    const void *, size_t, uint8_t hops, const char **err);
 void	dgram_configure(const struct config *);
 struct service *dgram_service(const char *);
+struct service *dgram_bind(const char *, const struct service_ops *, void *);
 struct service *dgram_bind_ephemeral(const struct service_ops *, void *);
 void	dgram_unbind(struct service *);
 
@@ -281,5 +282,9 @@ void	svcad_status(struct gjbuf *);
 
 /* ctl.c */
 void	ctl_dispatch(struct imsg *);
+
+/* streams.c: the services that take streams, and connect */
+void	streams_configure(const struct config *, const struct config *old);
+void	streams_connect(uint32_t, struct imsg *);
 
 #endif

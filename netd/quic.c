@@ -1,0 +1,1021 @@
+/*
+ * QUIC connections over the mesh (PROTOCOL.md 3): each packet is one data
+ * message between the dialer's ephemeral service and the listener's. A
+ * connection carries one stream, which starts with a 0x00 from the dialer,
+ * and which we bridge to one end of a socketpair for its consumer.
+ */
+#include <sys/param.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <event2/buffer.h>
+#include <ngtcp2/ngtcp2.h>
+#include <ngtcp2/ngtcp2_crypto.h>
+
+#include "log.h"
+#include "netd.h"
+#include "netmsg.h"
+#include "quic.h"
+
+/* Go sends no more and never probes; it drops the rest of a longer one. */
+#define QUIC_TX_MAX		1200
+#define QUIC_RX_MAX		1452
+#define QUIC_IDLE_TIMEOUT	(30 * NGTCP2_SECONDS)
+#define QUIC_HANDSHAKE_TIMEOUT	(15 * NGTCP2_SECONDS)
+#define QUIC_KEEPALIVE		(15 * NGTCP2_SECONDS)	/* dialers only */
+#define QUIC_ACCEPT_TIMEOUT	60	/* for the stream, in seconds */
+#define QUIC_WINDOW		(256 * 1024)	/* per stream and connection */
+#define QUIC_CIDLEN		8
+/* Read no more from the consumer while this much is not yet acked. */
+#define QUIC_TX_BUFFER		(256 * 1024)
+#define QUIC_CHUNK		16384
+/* Connections in any one listener's care, handshakes included. */
+#define QUIC_LISTENER_CONNS	256
+/* How long the bytes of a closed connection wait for its consumer. */
+#define QUIC_LINGER		60
+/* Go's application error codes. */
+#define QUIC_APP_OK		0
+#define QUIC_APP_CANCEL_READ	499
+#define QUIC_APP_ERROR		500
+
+struct txchunk {
+	STAILQ_ENTRY(txchunk)	 entry;
+	uint8_t			 data[QUIC_CHUNK];
+};
+
+struct qconn {
+	struct quictls_peer	 peer;		/* first: see quic.h */
+	TAILQ_ENTRY(qconn)	 entry;		/* in a listener's list */
+	struct quic_listener	*listener;	/* NULL: we dialed */
+	struct service		*svc;		/* ours */
+	char			 peersvc[NETMSG_SVCLEN + 1];
+	struct quictls		*dialtls;	/* a dial's own */
+	ngtcp2_conn		*conn;
+	gnutls_session_t	 tls;
+	struct event		*ev_timer;
+	struct event		*ev_accept;
+	int64_t			 stream;	/* -1: none yet */
+	int			 fd;		/* the consumer's stream */
+	struct event		*ev_read;
+	struct event		*ev_write;
+	/* Stream offsets of what we send: acked <= sent <= end. */
+	STAILQ_HEAD(, txchunk)	 tx;
+	size_t			 nchunks;
+	uint64_t		 tx_base;	/* of the first chunk */
+	uint64_t		 tx_acked;
+	uint64_t		 tx_sent;
+	uint64_t		 tx_end;
+	int			 tx_eof;	/* FIN after tx_end */
+	int			 fin_sent;
+	struct evbuffer		*rx;		/* for the fd, not yet written */
+	uint64_t		 rx_credit;	/* written, not yet re-granted */
+	int			 rx_fin;
+	int			 rx_started;	/* the dialer's 0x00 came */
+	int			 done;		/* close after this round */
+	const char		*abort;		/* or close with error 500 */
+	quic_dial_fn		 dialed;	/* until the handshake ends */
+	void			*arg;
+};
+TAILQ_HEAD(qconns, qconn);
+
+/* A packet for a service of our own node, delivered from the loop. */
+struct localpkt {
+	TAILQ_ENTRY(localpkt)	 entry;
+	char			 fromsvc[NETMSG_SVCLEN + 1];
+	char			 tosvc[NETMSG_SVCLEN + 1];
+	size_t			 len;
+	uint8_t			 data[];
+};
+static TAILQ_HEAD(, localpkt)	 localq = TAILQ_HEAD_INITIALIZER(localq);
+static struct event		*ev_local;
+
+struct quic_listener {
+	struct service		*svc;
+	struct quictls		*tls;
+	struct qconns		 conns;
+	size_t			 nconns;
+	quic_accept_fn		 accepted;
+	void			*arg;
+};
+
+static void	qconn_datagram(struct service *, const char *, const char *,
+		    const uint8_t *, size_t);
+static void	qconn_unreachable(struct service *, const char *,
+		    const char *);
+static void	listener_datagram(struct service *, const char *,
+		    const char *, const uint8_t *, size_t);
+static struct qconn *qconn_new(struct quictls *, const char *,
+		    const char *);
+static int	qconn_start(struct qconn *, const ngtcp2_pkt_hd *);
+static void	qconn_input(struct qconn *, const uint8_t *, size_t);
+static void	qconn_flush(struct qconn *);
+static int	qconn_send(struct qconn *, const uint8_t *, size_t);
+static int	quic_out(struct qconn *, const uint8_t *, size_t,
+		    const char **);
+static void	local_deliver(evutil_socket_t, short, void *);
+static void	linger(int, struct evbuffer *);
+static void	linger_write(evutil_socket_t, short, void *);
+static void	qconn_close(struct qconn *, uint64_t, const char *);
+static void	qconn_fail(struct qconn *, const char *);
+static void	qconn_free(struct qconn *);
+static void	qconn_timer(evutil_socket_t, short, void *);
+static void	qconn_accept_timeout(evutil_socket_t, short, void *);
+static void	qconn_fd_read(evutil_socket_t, short, void *);
+static void	qconn_fd_write(evutil_socket_t, short, void *);
+static int	qconn_bridge(struct qconn *, int);
+static void	qconn_rx_flush(struct qconn *);
+static int	cb_recv_stream_data(ngtcp2_conn *, uint32_t, int64_t,
+		    uint64_t, const uint8_t *, size_t, void *, void *);
+static int	cb_acked(ngtcp2_conn *, int64_t, uint64_t, uint64_t, void *,
+		    void *);
+static int	cb_stream_open(ngtcp2_conn *, int64_t, void *);
+static int	cb_stream_close(ngtcp2_conn *, uint32_t, int64_t, uint64_t,
+		    void *, void *);
+static int	cb_stream_reset(ngtcp2_conn *, int64_t, uint64_t, uint64_t,
+		    void *, void *);
+static int	cb_stop_sending(ngtcp2_conn *, int64_t, uint64_t, void *,
+		    void *);
+static int	cb_handshake_completed(ngtcp2_conn *, void *);
+static void	cb_rand(uint8_t *, size_t, const ngtcp2_rand_ctx *);
+static int	cb_new_cid(ngtcp2_conn *, ngtcp2_cid *, uint8_t *, size_t,
+		    void *);
+
+static const struct service_ops dial_ops = {
+	.datagram = qconn_datagram,
+	.unreachable = qconn_unreachable,
+};
+
+static const struct service_ops listener_ops = {
+	.datagram = listener_datagram,
+};
+
+/*
+ * The mesh's addresses are node:service, which ngtcp2 has no room for:
+ * every connection has a service of its own (or a listener's list keyed
+ * by node and service), so one fixed path does for all.
+ */
+static struct sockaddr_in6	path_addr = { .sin6_family = AF_INET6 };
+static const ngtcp2_path	quic_path = {
+	{ (struct sockaddr *)&path_addr, sizeof(path_addr) },
+	{ (struct sockaddr *)&path_addr, sizeof(path_addr) },
+	NULL
+};
+
+static ngtcp2_tstamp
+now_ns(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ngtcp2_tstamp)ts.tv_sec * NGTCP2_SECONDS + ts.tv_nsec;
+}
+
+static ngtcp2_conn *
+conn_of_ref(ngtcp2_crypto_conn_ref *ref)
+{
+	return ((struct qconn *)ref->user_data)->conn;
+}
+
+struct quic_listener *
+quic_listen(const char *service, struct quictls *tls, quic_accept_fn fn,
+    void *arg, const char **err)
+{
+	struct quic_listener	*l;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		fatal("quic listener");
+	if ((l->svc = dgram_bind(service, &listener_ops, l)) == NULL) {
+		*err = "service is already listening";
+		free(l);
+		return NULL;
+	}
+	l->tls = tls;
+	TAILQ_INIT(&l->conns);
+	l->accepted = fn;
+	l->arg = arg;
+	return l;
+}
+
+/* Go's "Listener Closed" for every connection it still has. */
+void
+quic_unlisten(struct quic_listener *l)
+{
+	struct qconn	*qc;
+
+	while ((qc = TAILQ_FIRST(&l->conns)) != NULL)
+		qconn_close(qc, QUIC_APP_ERROR, "Listener Closed");
+	dgram_unbind(l->svc);
+	quictls_free(l->tls);
+	free(l);
+}
+
+/*
+ * Dial node:service from a new ephemeral service, then bridge fd to the
+ * stream. fn is called once the handshake ends either way; on an error
+ * here nothing is taken and fn is never called.
+ */
+int
+quic_dial(const char *node, const char *service, struct quictls *tls,
+    int fd, quic_dial_fn fn, void *arg, const char **err)
+{
+	struct qconn	*qc;
+	struct txchunk	*c;
+
+	if (strlen(service) > NETMSG_SVCLEN) {
+		*err = "service name too long";
+		return -1;
+	}
+	if (strcasecmp(node, "localhost") == 0)
+		node = mesh_node_id();
+	qc = qconn_new(tls, node, service);
+	qc->dialtls = tls;
+	qc->svc = dgram_bind_ephemeral(&dial_ops, qc);
+	qc->fd = fd;
+	qc->dialed = fn;
+	qc->arg = arg;
+	/* The byte that has Go's listener accept the stream. */
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		fatal("quic stream");
+	STAILQ_INSERT_TAIL(&qc->tx, c, entry);
+	qc->nchunks = 1;
+	qc->tx_end = 1;
+	if (qconn_start(qc, NULL) == -1) {
+		*err = "cannot start a QUIC connection";
+		qc->fd = -1;
+		qc->dialtls = NULL;
+		qc->dialed = NULL;
+		qconn_free(qc);
+		return -1;
+	}
+	qconn_flush(qc);
+	return 0;
+}
+
+static struct qconn *
+qconn_new(struct quictls *tls, const char *node, const char *peersvc)
+{
+	struct qconn	*qc;
+
+	if ((qc = calloc(1, sizeof(*qc))) == NULL ||
+	    (qc->peer.node = strdup(node)) == NULL ||
+	    (qc->rx = evbuffer_new()) == NULL)
+		fatal("quic connection");
+	strlcpy(qc->peersvc, peersvc, sizeof(qc->peersvc));
+	qc->peer.ref.get_conn = conn_of_ref;
+	qc->peer.ref.user_data = qc;
+	qc->stream = -1;
+	qc->fd = -1;
+	STAILQ_INIT(&qc->tx);
+	if (quictls_session(tls, &qc->peer, &qc->tls) < 0)
+		fatalx("quic: cannot set up a TLS session");
+	if ((qc->ev_timer = evtimer_new(netd_base(), qconn_timer, qc)) ==
+	    NULL)
+		fatalx("quic: evtimer_new");
+	return qc;
+}
+
+/* hd: the client's first packet, for a listener's connection. */
+static int
+qconn_start(struct qconn *qc, const ngtcp2_pkt_hd *hd)
+{
+	ngtcp2_callbacks	 cb = {
+		.recv_crypto_data = ngtcp2_crypto_recv_crypto_data_cb,
+		.encrypt = ngtcp2_crypto_encrypt_cb,
+		.decrypt = ngtcp2_crypto_decrypt_cb,
+		.hp_mask = ngtcp2_crypto_hp_mask_cb,
+		.recv_retry = ngtcp2_crypto_recv_retry_cb,
+		.update_key = ngtcp2_crypto_update_key_cb,
+		.delete_crypto_aead_ctx =
+		    ngtcp2_crypto_delete_crypto_aead_ctx_cb,
+		.delete_crypto_cipher_ctx =
+		    ngtcp2_crypto_delete_crypto_cipher_ctx_cb,
+		.get_path_challenge_data =
+		    ngtcp2_crypto_get_path_challenge_data_cb,
+		.version_negotiation = ngtcp2_crypto_version_negotiation_cb,
+		.rand = cb_rand,
+		.get_new_connection_id = cb_new_cid,
+		.handshake_completed = cb_handshake_completed,
+		.recv_stream_data = cb_recv_stream_data,
+		.acked_stream_data_offset = cb_acked,
+		.stream_open = cb_stream_open,
+		.stream_close = cb_stream_close,
+		.stream_reset = cb_stream_reset,
+		.stream_stop_sending = cb_stop_sending,
+	};
+	ngtcp2_settings		 settings;
+	ngtcp2_transport_params	 params;
+	ngtcp2_cid		 dcid, scid;
+	int			 rv;
+
+	ngtcp2_settings_default(&settings);
+	settings.initial_ts = now_ns();
+	settings.max_tx_udp_payload_size = QUIC_TX_MAX;
+	settings.no_pmtud = 1;
+	settings.handshake_timeout = QUIC_HANDSHAKE_TIMEOUT;
+	ngtcp2_transport_params_default(&params);
+	params.initial_max_data = QUIC_WINDOW;
+	params.initial_max_stream_data_bidi_local = QUIC_WINDOW;
+	params.initial_max_stream_data_bidi_remote = QUIC_WINDOW;
+	params.max_idle_timeout = QUIC_IDLE_TIMEOUT;
+	params.max_udp_payload_size = QUIC_RX_MAX;
+	scid.datalen = QUIC_CIDLEN;
+	arc4random_buf(scid.data, scid.datalen);
+	if (hd == NULL) {
+		cb.client_initial = ngtcp2_crypto_client_initial_cb;
+		dcid.datalen = NGTCP2_MIN_INITIAL_DCIDLEN;
+		arc4random_buf(dcid.data, dcid.datalen);
+		rv = ngtcp2_conn_client_new(&qc->conn, &dcid, &scid,
+		    &quic_path, NGTCP2_PROTO_VER_V1, &cb, &settings, &params,
+		    NULL, qc);
+	} else {
+		cb.recv_client_initial = ngtcp2_crypto_recv_client_initial_cb;
+		/* One stream per connection, as Go's listener accepts. */
+		params.initial_max_streams_bidi = 1;
+		params.original_dcid = hd->dcid;
+		rv = ngtcp2_conn_server_new(&qc->conn, &hd->scid, &scid,
+		    &quic_path, hd->version, &cb, &settings, &params, NULL,
+		    qc);
+	}
+	if (rv != 0) {
+		log_warnx("quic: %s", ngtcp2_strerror(rv));
+		return -1;
+	}
+	ngtcp2_conn_set_tls_native_handle(qc->conn, qc->tls);
+	if (hd == NULL)
+		ngtcp2_conn_set_keep_alive_timeout(qc->conn, QUIC_KEEPALIVE);
+	return 0;
+}
+
+/* A packet for a dial: only from where we dialed. */
+static void
+qconn_datagram(struct service *svc, const char *node, const char *fromsvc,
+    const uint8_t *pkt, size_t len)
+{
+	struct qconn	*qc = svc->arg;
+
+	if (strcmp(node, qc->peer.node) == 0 &&
+	    strcmp(fromsvc, qc->peersvc) == 0)
+		qconn_input(qc, pkt, len);
+}
+
+/* Go gives up a dial or connection whose far service is gone. */
+static void
+qconn_unreachable(struct service *svc, const char *from,
+    const char *problem)
+{
+	struct qconn	*qc = svc->arg;
+
+	if (strcmp(problem, NETMSG_PROBLEM_UNKNOWN) != 0 ||
+	    strcmp(from, qc->peer.node) != 0)
+		return;
+	log_warnx("remote service %s to node %s is unreachable", qc->peersvc,
+	    qc->peer.node);
+	qconn_fail(qc, "context canceled");
+}
+
+static void
+listener_datagram(struct service *svc, const char *node,
+    const char *fromsvc, const uint8_t *pkt, size_t len)
+{
+	struct quic_listener	*l = svc->arg;
+	struct qconn		*qc;
+	ngtcp2_pkt_hd		 hd;
+
+	TAILQ_FOREACH(qc, &l->conns, entry)
+		if (strcmp(qc->peer.node, node) == 0 &&
+		    strcmp(qc->peersvc, fromsvc) == 0) {
+			qconn_input(qc, pkt, len);
+			return;
+		}
+	if (len > QUIC_RX_MAX)
+		len = QUIC_RX_MAX;
+	if (ngtcp2_accept(&hd, pkt, len) != 0)
+		return;
+	if (l->nconns >= QUIC_LISTENER_CONNS) {
+		log_warnx("%s: too many connections, dropping one from %s:%s",
+		    l->svc->name, node, fromsvc);
+		return;
+	}
+	qc = qconn_new(l->tls, node, fromsvc);
+	qc->listener = l;
+	qc->svc = l->svc;
+	if (qconn_start(qc, &hd) == -1) {
+		qconn_free(qc);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&l->conns, qc, entry);
+	l->nconns++;
+	qconn_input(qc, pkt, len);
+}
+
+static void
+qconn_input(struct qconn *qc, const uint8_t *pkt, size_t len)
+{
+	ngtcp2_pkt_info	 pi = { 0 };
+	int		 rv;
+
+	if (len > QUIC_RX_MAX)
+		len = QUIC_RX_MAX;
+	rv = ngtcp2_conn_read_pkt(qc->conn, &quic_path, &pi, pkt, len,
+	    now_ns());
+	switch (rv) {
+	case 0:
+		break;
+	case NGTCP2_ERR_DRAINING:
+		qconn_fail(qc, NULL);
+		return;
+	case NGTCP2_ERR_DROP_CONN:
+		qconn_free(qc);
+		return;
+	case NGTCP2_ERR_CRYPTO:
+		qconn_close(qc, 0, NULL);
+		return;
+	default:
+		log_debug("quic from %s:%s: %s", qc->peer.node, qc->peersvc,
+		    ngtcp2_strerror(rv));
+		qconn_close(qc, 0, NULL);
+		return;
+	}
+	qconn_flush(qc);
+}
+
+static int
+cb_handshake_completed(ngtcp2_conn *conn, void *arg)
+{
+	struct qconn	*qc = arg;
+	struct timeval	 tv = { QUIC_ACCEPT_TIMEOUT, 0 };
+
+	if (qc->listener != NULL) {
+		if ((qc->ev_accept = evtimer_new(netd_base(),
+		    qconn_accept_timeout, qc)) == NULL)
+			fatalx("quic: evtimer_new");
+		evtimer_add(qc->ev_accept, &tv);
+		return 0;
+	}
+	if (ngtcp2_conn_open_bidi_stream(conn, &qc->stream, NULL) != 0 ||
+	    qconn_bridge(qc, qc->fd) == -1)
+		return NGTCP2_ERR_CALLBACK_FAILURE;
+	qc->dialed(NULL, qc->arg);
+	qc->dialed = NULL;
+	return 0;
+}
+
+static void
+qconn_accept_timeout(evutil_socket_t fd, short events, void *arg)
+{
+	qconn_close(arg, QUIC_APP_ERROR, "Accept Timeout");
+}
+
+/* A listener takes the first stream; a second one is refused. */
+static int
+cb_stream_open(ngtcp2_conn *conn, int64_t id, void *arg)
+{
+	struct qconn	*qc = arg;
+
+	if (qc->stream == -1)
+		qc->stream = id;
+	else
+		ngtcp2_conn_shutdown_stream(conn, id, QUIC_APP_ERROR);
+	return 0;
+}
+
+static int
+cb_recv_stream_data(ngtcp2_conn *conn, uint32_t flags, int64_t id,
+    uint64_t offset, const uint8_t *data, size_t len, void *arg, void *sarg)
+{
+	struct qconn	*qc = arg;
+	int		 sp[2];
+
+	if (id != qc->stream)
+		return 0;
+	if (qc->listener != NULL && !qc->rx_started && len > 0) {
+		if (data[0] != 0) {
+			qc->abort = "Read Data Error";
+			return 0;
+		}
+		qc->rx_started = 1;
+		data++;
+		len--;
+		qc->rx_credit++;
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0,
+		    sp) == -1) {
+			log_warn("quic: socketpair");
+			qc->abort = "Accept Error";
+			return 0;
+		}
+		evtimer_del(qc->ev_accept);
+		if (qconn_bridge(qc, sp[0]) == -1) {
+			close(sp[1]);
+			qc->abort = "Accept Error";
+			return 0;
+		}
+		qc->listener->accepted(sp[1], qc->peer.node,
+		    qc->listener->arg);
+	}
+	if (qc->fd == -1)	/* the stream ended on our side */
+		qc->rx_credit += len;
+	else if (evbuffer_add(qc->rx, data, len) == -1)
+		fatal("quic stream");
+	if (flags & NGTCP2_STREAM_DATA_FLAG_FIN)
+		qc->rx_fin = 1;
+	qconn_rx_flush(qc);
+	return 0;
+}
+
+/* Write what the stream brought to the consumer, as far as it takes. */
+static void
+qconn_rx_flush(struct qconn *qc)
+{
+	int	 n;
+
+	while (qc->fd != -1 && evbuffer_get_length(qc->rx) > 0) {
+		if ((n = evbuffer_write(qc->rx, qc->fd)) > 0) {
+			qc->rx_credit += n;
+			continue;
+		}
+		if (n == -1 && errno == EAGAIN) {
+			event_add(qc->ev_write, NULL);
+			return;
+		}
+		/* The consumer is gone: Go's CancelRead. */
+		qc->rx_credit += evbuffer_get_length(qc->rx);
+		evbuffer_drain(qc->rx, evbuffer_get_length(qc->rx));
+		if (qc->stream != -1)
+			ngtcp2_conn_shutdown_stream_read(qc->conn, qc->stream,
+			    QUIC_APP_CANCEL_READ);
+		return;
+	}
+	if (qc->rx_fin && qc->fd != -1 && evbuffer_get_length(qc->rx) == 0)
+		shutdown(qc->fd, SHUT_WR);
+}
+
+static void
+qconn_fd_write(evutil_socket_t fd, short events, void *arg)
+{
+	struct qconn	*qc = arg;
+
+	qconn_rx_flush(qc);
+	qconn_flush(qc);
+}
+
+/* Take fd as the consumer's end of the stream. */
+static int
+qconn_bridge(struct qconn *qc, int fd)
+{
+	qc->fd = fd;
+	if (evutil_make_socket_nonblocking(fd) == -1) {
+		log_warn("quic: stream socket");
+		return -1;
+	}
+	if ((qc->ev_read = event_new(netd_base(), fd, EV_READ | EV_PERSIST,
+	    qconn_fd_read, qc)) == NULL ||
+	    (qc->ev_write = event_new(netd_base(), fd, EV_WRITE,
+	    qconn_fd_write, qc)) == NULL) {
+		log_warnx("quic: event_new");
+		return -1;
+	}
+	event_add(qc->ev_read, NULL);
+	return 0;
+}
+
+static void
+qconn_fd_read(evutil_socket_t fd, short events, void *arg)
+{
+	struct qconn	*qc = arg;
+	struct txchunk	*c;
+	size_t		 off;
+	ssize_t		 n;
+
+	if (qc->tx_end - qc->tx_acked >= QUIC_TX_BUFFER) {
+		event_del(qc->ev_read);	/* until acks make room */
+		return;
+	}
+	/* Every chunk but the last is full. */
+	if (qc->tx_end == qc->tx_base + qc->nchunks * QUIC_CHUNK) {
+		if ((c = calloc(1, sizeof(*c))) == NULL)
+			fatal("quic stream");
+		STAILQ_INSERT_TAIL(&qc->tx, c, entry);
+		qc->nchunks++;
+	}
+	c = STAILQ_LAST(&qc->tx, txchunk, entry);
+	off = (qc->tx_end - qc->tx_base) % QUIC_CHUNK;
+	n = read(fd, c->data + off, QUIC_CHUNK - off);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0)
+		qc->tx_end += n;
+	else {
+		qc->tx_eof = 1;
+		event_del(qc->ev_read);
+	}
+	qconn_flush(qc);
+}
+
+static int
+cb_acked(ngtcp2_conn *conn, int64_t id, uint64_t offset, uint64_t len,
+    void *arg, void *sarg)
+{
+	struct qconn	*qc = arg;
+	struct txchunk	*c;
+
+	qc->tx_acked += len;
+	while (qc->tx_acked - qc->tx_base >= QUIC_CHUNK &&
+	    (c = STAILQ_FIRST(&qc->tx)) != NULL) {
+		STAILQ_REMOVE_HEAD(&qc->tx, entry);
+		free(c);
+		qc->nchunks--;
+		qc->tx_base += QUIC_CHUNK;
+	}
+	if (qc->ev_read != NULL && !qc->tx_eof &&
+	    qc->tx_end - qc->tx_acked < QUIC_TX_BUFFER)
+		event_add(qc->ev_read, NULL);
+	return 0;
+}
+
+static int
+cb_stream_close(ngtcp2_conn *conn, uint32_t flags, int64_t id,
+    uint64_t code, void *arg, void *sarg)
+{
+	struct qconn	*qc = arg;
+
+	if (id == qc->stream)
+		qc->done = 1;
+	return 0;
+}
+
+/* The far end gave up sending: the consumer sees EOF. */
+static int
+cb_stream_reset(ngtcp2_conn *conn, int64_t id, uint64_t size, uint64_t code,
+    void *arg, void *sarg)
+{
+	struct qconn	*qc = arg;
+
+	if (id == qc->stream) {
+		qc->rx_fin = 1;
+		qconn_rx_flush(qc);
+	}
+	return 0;
+}
+
+/* The far end reads no more: nothing more to send, nor read for it. */
+static int
+cb_stop_sending(ngtcp2_conn *conn, int64_t id, uint64_t code, void *arg,
+    void *sarg)
+{
+	struct qconn	*qc = arg;
+
+	if (id == qc->stream && qc->ev_read != NULL)
+		event_del(qc->ev_read);
+	return 0;
+}
+
+/* Our stream data from offset sent on, at most two chunks' worth. */
+static size_t
+tx_vecs(struct qconn *qc, ngtcp2_vec *v, size_t *total)
+{
+	struct txchunk	*c;
+	uint64_t	 pos = qc->tx_base, lo, hi;
+	size_t		 n = 0;
+
+	*total = 0;
+	STAILQ_FOREACH(c, &qc->tx, entry) {
+		lo = MAX(pos, qc->tx_sent);
+		hi = MIN(pos + QUIC_CHUNK, qc->tx_end);
+		if (lo < hi && n < 2) {
+			v[n].base = c->data + (lo - pos);
+			v[n].len = hi - lo;
+			*total += v[n++].len;
+		}
+		pos += QUIC_CHUNK;
+	}
+	return n;
+}
+
+/* Send what ngtcp2 has for the far end, then set its timer. */
+static void
+qconn_flush(struct qconn *qc)
+{
+	uint8_t		 pkt[QUIC_TX_MAX];
+	ngtcp2_pkt_info	 pi;
+	ngtcp2_vec	 v[2];
+	ngtcp2_ssize	 n, taken;
+	ngtcp2_tstamp	 now = now_ns(), expiry;
+	struct timeval	 tv;
+	int64_t		 id;
+	uint32_t	 flags;
+	size_t		 nv, pending;
+	int		 blocked = 0;
+
+	if (qc->rx_credit > 0 && qc->stream != -1) {
+		ngtcp2_conn_extend_max_stream_offset(qc->conn, qc->stream,
+		    qc->rx_credit);
+		ngtcp2_conn_extend_max_offset(qc->conn, qc->rx_credit);
+		qc->rx_credit = 0;
+	}
+	if (qc->abort != NULL) {
+		qconn_close(qc, QUIC_APP_ERROR, qc->abort);
+		return;
+	}
+	/* Not before the consumer has all the stream brought. */
+	if (qc->done && evbuffer_get_length(qc->rx) == 0) {
+		qconn_close(qc, QUIC_APP_OK, "normal close");
+		return;
+	}
+	for (;;) {
+		id = -1;
+		nv = 0;
+		flags = NGTCP2_WRITE_STREAM_FLAG_MORE;
+		if (qc->stream != -1 && !blocked && !qc->fin_sent) {
+			nv = tx_vecs(qc, v, &pending);
+			if (nv > 0 || qc->tx_eof)
+				id = qc->stream;
+			if (qc->tx_eof && qc->tx_sent + pending == qc->tx_end)
+				flags |= NGTCP2_WRITE_STREAM_FLAG_FIN;
+		}
+		n = ngtcp2_conn_writev_stream(qc->conn, NULL, &pi, pkt,
+		    sizeof(pkt), &taken, flags, id, v, nv, now);
+		if (taken > 0)
+			qc->tx_sent += taken;
+		if (taken >= 0 && id != -1 &&
+		    (flags & NGTCP2_WRITE_STREAM_FLAG_FIN) &&
+		    qc->tx_sent == qc->tx_end)
+			qc->fin_sent = 1;
+		if (n == NGTCP2_ERR_WRITE_MORE)
+			continue;
+		if (n == NGTCP2_ERR_STREAM_DATA_BLOCKED ||
+		    n == NGTCP2_ERR_STREAM_SHUT_WR ||
+		    n == NGTCP2_ERR_STREAM_NOT_FOUND) {
+			blocked = 1;
+			continue;
+		}
+		if (n < 0) {
+			log_debug("quic to %s:%s: %s", qc->peer.node,
+			    qc->peersvc, ngtcp2_strerror((int)n));
+			qconn_close(qc, 0, NULL);
+			return;
+		}
+		if (n == 0)
+			break;
+		if (qconn_send(qc, pkt, n) == -1)
+			return;
+	}
+	expiry = ngtcp2_conn_get_expiry(qc->conn);
+	if (expiry == UINT64_MAX)
+		return;
+	expiry = expiry > now ? expiry - now : 0;
+	tv.tv_sec = expiry / NGTCP2_SECONDS;
+	tv.tv_usec = expiry % NGTCP2_SECONDS / 1000;
+	evtimer_add(qc->ev_timer, &tv);
+}
+
+static int
+qconn_send(struct qconn *qc, const uint8_t *pkt, size_t len)
+{
+	const char	*err;
+	char		 why[128];
+
+	if (quic_out(qc, pkt, len, &err) == 0)
+		return 0;
+	/* As quic-go words a failed write. */
+	snprintf(why, sizeof(why), "INTERNAL_ERROR (local): %s", err);
+	qconn_fail(qc, why);
+	return -1;
+}
+
+/*
+ * Our own node delivers at once, and both ends of a local connection are
+ * ours: queue such packets, so that neither runs inside the other.
+ */
+static int
+quic_out(struct qconn *qc, const uint8_t *pkt, size_t len, const char **err)
+{
+	struct localpkt	*lp;
+
+	if (strcmp(qc->peer.node, mesh_node_id()) != 0)
+		return dgram_send(qc->svc->name, qc->peer.node, qc->peersvc,
+		    pkt, len, NETMSG_MAXHOPS, err);
+	if ((lp = malloc(sizeof(*lp) + len)) == NULL)
+		fatal("quic packet");
+	strlcpy(lp->fromsvc, qc->svc->name, sizeof(lp->fromsvc));
+	strlcpy(lp->tosvc, qc->peersvc, sizeof(lp->tosvc));
+	lp->len = len;
+	memcpy(lp->data, pkt, len);
+	TAILQ_INSERT_TAIL(&localq, lp, entry);
+	if (ev_local == NULL && (ev_local = event_new(netd_base(), -1, 0,
+	    local_deliver, NULL)) == NULL)
+		fatalx("quic: event_new");
+	event_active(ev_local, 0, 0);
+	return 0;
+}
+
+static void
+local_deliver(evutil_socket_t fd, short events, void *arg)
+{
+	TAILQ_HEAD(, localpkt)	 q = TAILQ_HEAD_INITIALIZER(q);
+	struct localpkt		*lp;
+	struct service		*svc;
+	const char		*err;
+
+	TAILQ_CONCAT(&q, &localq, entry);
+	while ((lp = TAILQ_FIRST(&q)) != NULL) {
+		TAILQ_REMOVE(&q, lp, entry);
+		/* What an unreachable would say, had it come from afar. */
+		if (dgram_send(lp->fromsvc, mesh_node_id(), lp->tosvc,
+		    lp->data, lp->len, NETMSG_MAXHOPS, &err) == -1 &&
+		    (svc = dgram_service(lp->fromsvc)) != NULL &&
+		    svc->ops->unreachable != NULL)
+			svc->ops->unreachable(svc, mesh_node_id(), err);
+		free(lp);
+	}
+}
+
+static void
+qconn_timer(evutil_socket_t fd, short events, void *arg)
+{
+	struct qconn	*qc = arg;
+	int		 rv;
+
+	switch ((rv = ngtcp2_conn_handle_expiry(qc->conn, now_ns()))) {
+	case 0:
+		qconn_flush(qc);
+		break;
+	case NGTCP2_ERR_IDLE_CLOSE:
+		qconn_fail(qc, "timeout: no recent network activity");
+		break;
+	case NGTCP2_ERR_HANDSHAKE_TIMEOUT:
+		qconn_fail(qc, "timeout: handshake did not complete in time");
+		break;
+	default:
+		log_debug("quic to %s:%s: %s", qc->peer.node, qc->peersvc,
+		    ngtcp2_strerror(rv));
+		qconn_close(qc, 0, NULL);
+	}
+}
+
+/*
+ * Close with an application error and reason, or (reason NULL) with
+ * whatever ngtcp2 or the TLS session found wrong.
+ */
+static void
+qconn_close(struct qconn *qc, uint64_t code, const char *reason)
+{
+	ngtcp2_connection_close_error	 ccerr;
+	ngtcp2_pkt_info			 pi;
+	uint8_t				 pkt[QUIC_TX_MAX];
+	ngtcp2_ssize			 n;
+	char				 why[300];
+	const char			*err;
+
+	ngtcp2_connection_close_error_default(&ccerr);
+	if (reason != NULL)
+		ngtcp2_connection_close_error_set_application_error(&ccerr,
+		    code, (uint8_t *)reason, strlen(reason));
+	else if (ngtcp2_conn_get_tls_alert(qc->conn) != 0)
+		ngtcp2_connection_close_error_set_transport_error_tls_alert(
+		    &ccerr, ngtcp2_conn_get_tls_alert(qc->conn),
+		    (uint8_t *)qc->peer.why, strlen(qc->peer.why));
+	else
+		ngtcp2_connection_close_error_set_transport_error_liberr(
+		    &ccerr, NGTCP2_ERR_INTERNAL, NULL, 0);
+	if (!ngtcp2_conn_is_in_closing_period(qc->conn) &&
+	    !ngtcp2_conn_is_in_draining_period(qc->conn) &&
+	    (n = ngtcp2_conn_write_connection_close(qc->conn, NULL, &pi, pkt,
+	    sizeof(pkt), &ccerr, now_ns())) > 0)
+		(void)quic_out(qc, pkt, n, &err);
+	if (reason != NULL && code == QUIC_APP_OK)
+		err = NULL;
+	else if (reason != NULL)
+		err = reason;
+	else {
+		snprintf(why, sizeof(why), "CRYPTO_ERROR 0x%x (local): %s",
+		    0x100 | ngtcp2_conn_get_tls_alert(qc->conn),
+		    qc->peer.why[0] != '\0' ? qc->peer.why : "handshake failed");
+		err = why;
+	}
+	qconn_fail(qc, err);
+}
+
+/* The connection is over: tell a dialer still waiting why, and free. */
+static void
+qconn_fail(struct qconn *qc, const char *why)
+{
+	ngtcp2_connection_close_error	 ccerr;
+	char				 text[300];
+
+	if (qc->dialed != NULL) {
+		if (why == NULL) {
+			/* The far end closed it: say what, as quic-go does. */
+			ngtcp2_conn_get_connection_close_error(qc->conn,
+			    &ccerr);
+			snprintf(text, sizeof(text), "%s 0x%llx (remote): %.*s",
+			    ccerr.type ==
+			    NGTCP2_CONNECTION_CLOSE_ERROR_CODE_TYPE_APPLICATION ?
+			    "Application error" : (ccerr.error_code & 0xff00) ==
+			    0x100 ? "CRYPTO_ERROR" : "TRANSPORT_ERROR",
+			    (unsigned long long)ccerr.error_code,
+			    (int)ccerr.reasonlen, ccerr.reason != NULL ?
+			    (char *)ccerr.reason : "");
+			why = text;
+		}
+		qc->dialed(why, qc->arg);
+		qc->dialed = NULL;
+	}
+	if (why != NULL)
+		log_debug("stream with %s:%s ended: %s", qc->peer.node,
+		    qc->peersvc, why);
+	qconn_free(qc);
+}
+
+static void
+qconn_free(struct qconn *qc)
+{
+	struct txchunk	*c;
+
+	/* Whatever came before the close is the consumer's all the same. */
+	if (qc->fd != -1 && evbuffer_get_length(qc->rx) > 0) {
+		linger(qc->fd, qc->rx);
+		qc->fd = -1;
+		qc->rx = NULL;
+	}
+
+	if (qc->listener != NULL) {
+		TAILQ_REMOVE(&qc->listener->conns, qc, entry);
+		qc->listener->nconns--;
+	} else if (qc->svc != NULL)
+		dgram_unbind(qc->svc);
+	if (qc->fd != -1)
+		close(qc->fd);
+	if (qc->ev_read != NULL)
+		event_free(qc->ev_read);
+	if (qc->ev_write != NULL)
+		event_free(qc->ev_write);
+	if (qc->ev_accept != NULL)
+		event_free(qc->ev_accept);
+	event_free(qc->ev_timer);
+	while ((c = STAILQ_FIRST(&qc->tx)) != NULL) {
+		STAILQ_REMOVE_HEAD(&qc->tx, entry);
+		free(c);
+	}
+	if (qc->rx != NULL)
+		evbuffer_free(qc->rx);
+	ngtcp2_conn_del(qc->conn);
+	gnutls_deinit(qc->tls);
+	quictls_free(qc->dialtls);
+	free(qc->peer.node);
+	free(qc);
+}
+
+struct lingering {
+	int		 fd;
+	struct evbuffer	*buf;
+	struct event	*ev;
+};
+
+static void
+linger(int fd, struct evbuffer *buf)
+{
+	struct lingering	*lg;
+	struct timeval		 tv = { QUIC_LINGER, 0 };
+
+	if ((lg = calloc(1, sizeof(*lg))) == NULL ||
+	    (lg->ev = event_new(netd_base(), fd, EV_WRITE | EV_PERSIST,
+	    linger_write, lg)) == NULL)
+		fatal("quic linger");
+	lg->fd = fd;
+	lg->buf = buf;
+	event_add(lg->ev, &tv);
+}
+
+static void
+linger_write(evutil_socket_t fd, short events, void *arg)
+{
+	struct lingering	*lg = arg;
+
+	if ((events & EV_WRITE) && (evbuffer_write(lg->buf, fd) >= 0 ||
+	    errno == EAGAIN) && evbuffer_get_length(lg->buf) > 0)
+		return;
+	event_free(lg->ev);
+	evbuffer_free(lg->buf);
+	close(fd);
+	free(lg);
+}
+
+static void
+cb_rand(uint8_t *dest, size_t len, const ngtcp2_rand_ctx *ctx)
+{
+	arc4random_buf(dest, len);
+}
+
+static int
+cb_new_cid(ngtcp2_conn *conn, ngtcp2_cid *cid, uint8_t *token, size_t len,
+    void *arg)
+{
+	arc4random_buf(cid->data, len);
+	cid->datalen = len;
+	arc4random_buf(token, NGTCP2_STATELESS_RESET_TOKENLEN);
+	return 0;
+}
