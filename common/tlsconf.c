@@ -200,7 +200,7 @@ tlsconf_mem(const struct tlsconf *tc)
 	return &tc->mem;
 }
 
-/* TLS >= 1.2 on Go's curves, or 1.3 alone on the library's. */
+/* TLS >= 1.2 on Go's curves and suites, or 1.3 alone on the library's. */
 static int
 set_protocols(struct tlsconf *tc, int mintls13)
 {
@@ -209,7 +209,8 @@ set_protocols(struct tlsconf *tc, int mintls13)
 		return tls_config_set_protocols(tc->cfg, TLS_PROTOCOL_TLSv1_3);
 	if (tls_config_set_protocols(tc->cfg, TLS_PROTOCOL_TLSv1_2 |
 	    TLS_PROTOCOL_TLSv1_3) == -1 ||
-	    tls_config_set_ecdhecurves(tc->cfg, TLS_CURVES) == -1)
+	    tls_config_set_ecdhecurves(tc->cfg, TLS_CURVES) == -1 ||
+	    tls_config_set_ciphers(tc->cfg, TLS12_CIPHERS) == -1)
 		return -1;
 	return 0;
 }

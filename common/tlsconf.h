@@ -10,6 +10,11 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* Go's TLS 1.2 cipher suites, in OpenSSL's names (PROTOCOL.md 3.4). */
+#define TLS12_CIPHERS	"ECDHE-RSA-AES256-GCM-SHA384:AES256-GCM-SHA384:" \
+			"ECDHE-RSA-AES128-GCM-SHA256:" \
+			"ECDHE-ECDSA-AES128-GCM-SHA256"
+
 struct evbuffer;
 struct tls;
 struct tls_config;

@@ -373,8 +373,9 @@ vhost_of(const struct ws_req *req)
 }
 
 /*
- * Go's protocol versions and curves, our certificate chain and key, the
- * CAs that verify the peer: all from the PEM bytes the main loop sent.
+ * Go's protocol versions, curves and suites, our certificate chain and
+ * key, the CAs that verify the peer: all from the PEM bytes the main loop
+ * sent.
  * 0 when done, as lws's callbacks return.
  */
 static int
@@ -386,7 +387,8 @@ tls_ctx_setup(SSL_CTX *sc, const struct ws_tls *t)
 
 	if (SSL_CTX_set_min_proto_version(sc, t->mintls13 ? TLS1_3_VERSION :
 	    TLS1_2_VERSION) != 1 || (!t->mintls13 &&
-	    SSL_CTX_set1_groups_list(sc, WS_TLS_GROUPS) != 1))
+	    (SSL_CTX_set1_groups_list(sc, WS_TLS_GROUPS) != 1 ||
+	    SSL_CTX_set_cipher_list(sc, TLS12_CIPHERS) != 1)))
 		return -1;
 	if (t->cert != NULL) {
 		if (pem_certs(t->cert, t->certlen, add_own_cert, sc) == -1)

@@ -166,6 +166,21 @@ own_cert_cleanup()
 	stop_all
 }
 
+atf_test_case tls12_suites cleanup
+tls12_suites_head()
+{
+	atf_set "descr" "TLS 1.2 offers Go's cipher suites and no others"
+	atf_set "require.progs" "openssl"
+}
+tls12_suites_body()
+{
+	tls12_suites tcp
+}
+tls12_suites_cleanup()
+{
+	stop_all
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case mutual
@@ -174,4 +189,5 @@ atf_init_test_cases()
 	atf_add_test_case pins
 	atf_add_test_case plain_to_tls
 	atf_add_test_case own_cert
+	atf_add_test_case tls12_suites
 }

@@ -150,6 +150,21 @@ insecure_tls13_cleanup()
 	stop_all
 }
 
+atf_test_case tls12_suites cleanup
+tls12_suites_head()
+{
+	atf_set "descr" "TLS 1.2 offers Go's cipher suites and no others"
+	atf_set "require.progs" "openssl"
+}
+tls12_suites_body()
+{
+	tls12_suites ws
+}
+tls12_suites_cleanup()
+{
+	stop_all
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case mutual
@@ -157,4 +172,5 @@ atf_init_test_cases()
 	atf_add_test_case pins
 	atf_add_test_case wrong_node
 	atf_add_test_case insecure_tls13
+	atf_add_test_case tls12_suites
 }
