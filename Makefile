@@ -59,6 +59,8 @@ DEBS		 = build-essential pkg-config libbsd-dev libevent-dev \
 		   libatf-dev atf-sh kyua mandoc clang libclang-rt-14-dev \
 		   libwebsockets-dev libgnutls28-dev libngtcp2-dev \
 		   libngtcp2-crypto-gnutls-dev curl openssl
+# And the tests' QUIC peer, built with Debian's quic-go.
+TEST_DEBS	 = golang-go golang-github-lucas-clemente-quic-go-dev
 
 COMMON_SRCS	 = $(wildcard common/*.c)
 PROTO_SRCS	 = $(wildcard proto/*.c)
@@ -90,7 +92,10 @@ PROGS		 = $(PARENT) $(NETD) $(WORKD) $(CTLD) \
 		   $(if $(RCPTCTL_SRCS),$(RCPTCTL))
 UNIT_TESTS	 = $(patsubst %.c,$(OBJ)/%,$(UNIT_SRCS))
 E2E_TESTS	 = $(patsubst %.sh,$(OBJ)/%,$(E2E_SRCS))
+QUICUDP		 = $(OBJ)/regress/interop/quicudp
+QUICPEER	 = $(OBJ)/regress/interop/quicpeer
 REGRESS		 = $(UNIT_TESTS) $(E2E_TESTS) $(addprefix $(OBJ)/,$(KYUAFILES)) \
+		   $(QUICUDP) \
 		   $(patsubst %,$(OBJ)/%,$(wildcard regress/e2e/*.subr)) \
 		   $(patsubst %,$(OBJ)/%,$(wildcard regress/unit/data/*)) \
 		   $(patsubst man/%,$(OBJ)/regress/man/%,$(MANS))
@@ -121,8 +126,9 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	$(PARENT) --config etc/receptor.conf
 
+check: DEBS += $(TEST_DEBS)
 check: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(QUICPEER)
 	cd $(OBJ)/regress && kyua test
 
 $(LIBCOMMON): $(call objs,$(COMMON_SRCS) $(PROTO_SRCS))
@@ -143,6 +149,15 @@ $(RCPTCTL): $(OBJ)/rcptctl/rcptctl.o $(LIBRCPTCTL) $(LIBCOMMON)
 $(PROGS):
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(QUICUDP): $(QUICUDP).o $(LIBNETD) $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Debian's Go packages, without modules or the network.
+$(QUICPEER): regress/interop/quicpeer.go
+	@mkdir -p $(@D)
+	GO111MODULE=off GOPATH=/usr/share/gocode \
+	    GOCACHE=$(abspath $(OBJ))/gocache go build -o $@ $<
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(@D)
