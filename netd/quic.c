@@ -507,7 +507,8 @@ cb_recv_stream_data(ngtcp2_conn *conn, uint32_t flags, int64_t id,
 			qc->abort = "Accept Error";
 			return 0;
 		}
-		evtimer_del(qc->ev_accept);
+		if (qc->ev_accept != NULL)
+			evtimer_del(qc->ev_accept);
 		if (qconn_bridge(qc, sp[0]) == -1) {
 			close(sp[1]);
 			qc->abort = "Accept Error";
