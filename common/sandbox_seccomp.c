@@ -187,8 +187,11 @@ static const struct rule rules[] = {
 	ALLOW_EQ("socket", NETD, 0, AF_INET),
 	ALLOW_EQ("socket", NETD, 0, AF_INET6),
 	ALLOW_EQ("socket", NETD, 0, AF_UNIX),
-	/* A WebSocket session's link to the libwebsockets thread. */
-	ALLOW_EQ("socketpair", NETD, 0, AF_UNIX),
+	/*
+	 * A WebSocket session's link to the libwebsockets thread; the
+	 * stream of a control client's connect, handed from ctld to netd.
+	 */
+	ALLOW_EQ("socketpair", NETD | CTLD, 0, AF_UNIX),
 	ALLOW("connect", NETD),
 	ALLOW("bind", NETD),
 	ALLOW("listen", NETD),
