@@ -1,14 +1,17 @@
 /*
- * The commands: status, ping, traceroute, reload, privileges. What ctld
- * knows itself
- * it answers at once; the rest is one request to netd or the parent,
- * tagged with a request id, whose reply is turned into Go's reply text.
- * A session has at most one request in flight.
+ * The commands: status, ping, traceroute, reload, privileges, connect.
+ * What ctld knows itself it answers at once; the rest is one request to
+ * netd or the parent, tagged with a request id, whose reply is turned
+ * into Go's reply text. A session has at most one request in flight.
  */
+#include <sys/socket.h>
 #include <sys/tree.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json.h>
 
@@ -21,6 +24,9 @@
 
 /* Go's ProblemExpiredInTransit: a traceroute hop, not a failure. */
 #define PROBLEM_EXPIRED		"message expired"
+/* What Go's dial, as netd's, answers for a node or service that can't be. */
+#define CONNECT_NO_ROUTE	"INTERNAL_ERROR (local): no route to node"
+#define CONNECT_NO_SERVICE	"context canceled"
 
 enum req_kind {
 	REQ_STATUS,
@@ -28,6 +34,7 @@ enum req_kind {
 	REQ_TRACEROUTE,
 	REQ_RELOAD,
 	REQ_PRIVILEGES,
+	REQ_CONNECT,
 };
 
 struct ctl_req {
@@ -38,7 +45,8 @@ struct ctl_req {
 	struct ctl_client	*client;	/* NULL once it has gone */
 	struct event		*ev_timeout;
 	struct json_object	*fields;	/* status: NULL for all */
-	char			*target;	/* ping, traceroute */
+	char			*target;	/* ping, traceroute; connect */
+	int			 fd;		/* connect: ctld's end, until up */
 	uint32_t		 hops;		/* traceroute: this step */
 	struct gomap		 trace;		/* traceroute: steps so far */
 };
@@ -63,6 +71,9 @@ static void	ping_reply(struct ctl_req *, const char *, uint64_t,
 static void	ping_send(struct ctl_req *);
 static void	reload_reply(struct ctl_req *, struct msgread *);
 static void	cmd_privileges(struct ctl_client *, const struct ctlcmd *);
+static void	cmd_connect(struct ctl_client *, const struct ctlcmd *);
+static int	connect_check(struct ctl_client *, const struct ctl_connect *);
+static void	connect_reply(struct ctl_req *, struct msgread *);
 static void	privileges_reply(struct ctl_req *, struct msgread *);
 static void	privileges_process(struct gjbuf *, struct msgread *);
 static void	get_str(struct gjbuf *, struct msgread *);
@@ -70,7 +81,7 @@ static void	get_list(struct gjbuf *, struct msgread *);
 static void	get_ids(struct gjbuf *, struct msgread *);
 static struct ctl_req *req_new(struct ctl_client *, enum req_kind,
 		    enum proc_role);
-static void	req_send(struct ctl_req *, uint32_t, struct msgbuild *);
+static void	req_send(struct ctl_req *, uint32_t, struct msgbuild *, int);
 static void	req_timeout(evutil_socket_t, short, void *);
 static void	req_done(struct ctl_req *);
 static void	reply_json(struct ctl_client *, struct gomap *);
@@ -80,6 +91,7 @@ RB_PROTOTYPE(req_tree, ctl_req, entry, req_cmp);
 RB_GENERATE(req_tree, ctl_req, entry, req_cmp);
 
 static const struct command commands[] = {
+	{ "connect",	cmd_connect },
 	{ "ping",	cmd_ping },
 	{ "privileges",	cmd_privileges },
 	{ "reload",	cmd_reload },
@@ -103,8 +115,8 @@ req_cmp(const struct ctl_req *a, const struct ctl_req *b)
 }
 
 /*
- * One request line. connect and work are not served here yet, so they
- * are unknown commands, as in a Go build without them.
+ * One request line. work is not served here yet, so it is an unknown
+ * command, as in a Go build without it.
  */
 void
 commands_run(struct ctl_client *c, const char *line, size_t len)
@@ -152,7 +164,7 @@ cmd_status(struct ctl_client *c, const struct ctlcmd *cmd)
 	}
 	req = req_new(c, REQ_STATUS, ROLE_NETD);
 	req->fields = json_object_get(fields);
-	req_send(req, IMSG_CTL_STATUS, NULL);
+	req_send(req, IMSG_CTL_STATUS, NULL, -1);
 }
 
 static int
@@ -280,7 +292,7 @@ ping_send(struct ctl_req *req)
 	msg_init(&mb);
 	msg_add_str(&mb, req->target);
 	msg_add_u32(&mb, req->hops);
-	req_send(req, IMSG_CTL_PING, &mb);
+	req_send(req, IMSG_CTL_PING, &mb, -1);
 }
 
 /* error is NULL or "" for a reply from the target. */
@@ -328,7 +340,8 @@ ping_reply(struct ctl_req *req, const char *from, uint64_t ns,
 static void
 cmd_reload(struct ctl_client *c, const struct ctlcmd *cmd)
 {
-	req_send(req_new(c, REQ_RELOAD, ROLE_PARENT), IMSG_CTL_RELOAD, NULL);
+	req_send(req_new(c, REQ_RELOAD, ROLE_PARENT), IMSG_CTL_RELOAD, NULL,
+	    -1);
 }
 
 static void
@@ -365,7 +378,7 @@ cmd_privileges(struct ctl_client *c, const struct ctlcmd *cmd)
 		return;
 	}
 	req_send(req_new(c, REQ_PRIVILEGES, ROLE_PARENT), IMSG_CTL_PRIVILEGES,
-	    NULL);
+	    NULL, -1);
 }
 
 /*
@@ -453,6 +466,97 @@ privileges_process(struct gjbuf *out, struct msgread *mr)
 	gomap_write(&p, out);
 }
 
+/*
+ * netd dials the node's service and splices the stream to one end of a
+ * socketpair; the session relays the other once netd says it is up.
+ */
+static void
+cmd_connect(struct ctl_client *c, const struct ctlcmd *cmd)
+{
+	struct ctl_connect	 cc;
+	struct ctl_req		*req;
+	struct msgbuild		 mb;
+	char			 err[256];
+	int			 sv[2];
+
+	if (ctlcmd_connect(cmd, &cc, err, sizeof(err)) == -1) {
+		client_error(c, err);
+		return;
+	}
+	if (connect_check(c, &cc) == -1) {
+		ctl_connect_clear(&cc);
+		return;
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+		log_warn("connect");
+		client_error(c, strerror(errno));
+		ctl_connect_clear(&cc);
+		return;
+	}
+	if (fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK) == -1)
+		fatal("connect");
+	req = req_new(c, REQ_CONNECT, ROLE_NETD);
+	req->fd = sv[0];
+	if (asprintf(&req->target, "%s:%s", cc.node, cc.service) == -1)
+		fatal("connect");
+	msg_init(&mb);
+	msg_add_str(&mb, cc.node);
+	msg_add_str(&mb, cc.service);
+	msg_add_str(&mb, cc.tls != NULL ? cc.tls : "");
+	req_send(req, IMSG_CTL_CONNECT, &mb, sv[1]);
+	ctl_connect_clear(&cc);
+}
+
+/*
+ * A name with a NUL in it can't be sent to netd and names nothing there:
+ * Go's answers, in Go's order (the TLS config is looked up first).
+ */
+static int
+connect_check(struct ctl_client *c, const struct ctl_connect *cc)
+{
+	static const char	 unknown[] = "ERROR: unknown TLS config ";
+
+	if (cc->tls != NULL && strlen(cc->tls) != cc->tls_len) {
+		client_write(c, unknown, sizeof(unknown) - 1);
+		client_write(c, cc->tls, cc->tls_len);
+		client_write(c, "\n", 1);
+		return -1;
+	}
+	if (strlen(cc->node) != cc->node_len) {
+		client_error(c, CONNECT_NO_ROUTE);
+		return -1;
+	}
+	if (strlen(cc->service) != cc->service_len) {
+		client_error(c, CONNECT_NO_SERVICE);
+		return -1;
+	}
+	return 0;
+}
+
+/* str error: "" once the stream is up. */
+static void
+connect_reply(struct ctl_req *req, struct msgread *mr)
+{
+	static const char	 connecting[] = "Connecting\n";
+	struct ctl_client	*c = req->client;
+	char			*error;
+
+	error = msg_get_str(mr);
+	if (msg_read_end(mr) == -1)
+		fatalx("malformed connect reply from netd");
+	if (c != NULL && error != NULL && *error != '\0')
+		client_error(c, error);
+	else if (c != NULL) {
+		log_debug("control client %u: connected to %s", c->id,
+		    req->target);
+		client_write(c, connecting, sizeof(connecting) - 1);
+		bridge_start(c, req->fd);
+		req->fd = -1;
+	}
+	free(error);
+	req_done(req);
+}
+
 static void
 get_str(struct gjbuf *b, struct msgread *mr)
 {
@@ -517,6 +621,9 @@ commands_dispatch(enum proc_role from, struct imsg *imsg)
 	case REQ_PRIVILEGES:
 		expect = IMSG_CTL_PRIVILEGES_REPLY;
 		break;
+	case REQ_CONNECT:
+		expect = IMSG_CTL_CONNECT_REPLY;
+		break;
 	default:
 		expect = IMSG_CTL_PING_REPLY;
 	}
@@ -544,6 +651,9 @@ commands_dispatch(enum proc_role from, struct imsg *imsg)
 	case IMSG_CTL_PRIVILEGES_REPLY:
 		privileges_reply(req, &mr);
 		break;
+	case IMSG_CTL_CONNECT_REPLY:
+		connect_reply(req, &mr);
+		break;
 	}
 }
 
@@ -557,6 +667,7 @@ req_new(struct ctl_client *c, enum req_kind kind, enum proc_role to)
 	req->kind = kind;
 	req->to = to;
 	req->client = c;
+	req->fd = -1;
 	req->ev_timeout = evtimer_new(child_base(), req_timeout, req);
 	if (req->ev_timeout == NULL)
 		fatalx("control request: out of memory");
@@ -564,9 +675,12 @@ req_new(struct ctl_client *c, enum req_kind kind, enum proc_role to)
 	return req;
 }
 
-/* Each message of a request, traceroute's steps too, has a fresh id. */
+/*
+ * Each message of a request, traceroute's steps too, has a fresh id. fd,
+ * if not -1, goes with it and is closed here.
+ */
 static void
-req_send(struct ctl_req *req, uint32_t type, struct msgbuild *mb)
+req_send(struct ctl_req *req, uint32_t type, struct msgbuild *mb, int fd)
 {
 	struct timeval	 tv = { CTL_REQUEST_TIMEOUT, 0 };
 	struct imsgev	*iev;
@@ -581,9 +695,9 @@ req_send(struct ctl_req *req, uint32_t type, struct msgbuild *mb)
 	if ((iev = child_channel(req->to)) == NULL)
 		fatalx("no channel to %s", role_name(req->to));
 	if (mb != NULL)
-		rv = imsgev_msg(iev, mb, type, req->id, -1);
+		rv = imsgev_msg(iev, mb, type, req->id, fd);
 	else
-		rv = imsgev_compose(iev, type, req->id, -1, NULL, 0);
+		rv = imsgev_compose(iev, type, req->id, fd, NULL, 0);
 	if (rv == -1)
 		fatal("request to %s", role_name(req->to));
 	evtimer_add(req->ev_timeout, &tv);
@@ -634,6 +748,8 @@ req_done(struct ctl_req *req)
 	event_free(req->ev_timeout);
 	json_object_put(req->fields);
 	free(req->target);
+	if (req->fd != -1)
+		close(req->fd);
 	gomap_clear(&req->trace);
 	free(req);
 	if (c != NULL) {

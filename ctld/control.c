@@ -9,6 +9,11 @@
  * seconds, then libtls reads and writes, driven by hand on the socket's
  * events as netd's TLS backends are. What tls_read() brings beyond a line
  * waits in the session's input buffer, as it would in the socket.
+ *
+ * Clients that come over the mesh are streams netd hands over, served
+ * the same way. A connect turns the session into a relay (bridge.c): its
+ * client's bytes then go to the stream, bytes left unread after the
+ * connect line first.
  */
 #include <sys/socket.h>
 #include <errno.h>
@@ -37,27 +42,29 @@ struct ctl_listener {
 	struct event		*ev;
 	struct event		*ev_pause;
 	struct tlsconf		*tls;		/* NULL for a plain listener */
+	enum ctl_origin		 origin;
 };
 
 static uint32_t			 client_ids;
 
 static void	listener_accept(evutil_socket_t, short, void *);
 static void	listener_resume(evutil_socket_t, short, void *);
-static void	client_new(int, struct tlsconf *);
+static void	client_new(int, struct tlsconf *, enum ctl_origin, char *);
 static void	client_read(evutil_socket_t, short, void *);
 static void	client_flush(evutil_socket_t, short, void *);
 static void	client_tls_io(evutil_socket_t, short, void *);
 static int	client_handshake(struct ctl_client *);
 static int	client_input(struct ctl_client *);
 static int	client_output(struct ctl_client *);
-static ssize_t	client_peek(struct ctl_client *, char *, size_t);
+static int	client_shut(struct ctl_client *);
+static int	client_must_shut(struct ctl_client *);
+static ssize_t	client_recv(struct ctl_client *, char *, size_t, int);
 static int	client_take(struct ctl_client *, char *, size_t);
 static void	client_idle(evutil_socket_t, short, void *);
 static void	client_line(struct ctl_client *, enum ctl_line_status);
 static int	client_ready(struct ctl_client *);
-static void	client_update(struct ctl_client *);
+static int	client_over(struct ctl_client *);
 static void	client_touch(struct ctl_client *);
-static void	client_close(struct ctl_client *);
 
 /*
  * A listening socket from the parent, for the control-service item it
@@ -96,6 +103,7 @@ control_listener(struct imsg *imsg)
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		fatal("control listener");
 	l->tls = tc;
+	l->origin = tcp ? CTL_ORIGIN_TCP : CTL_ORIGIN_UNIX;
 	l->fd = imsg->fd;
 	imsg->fd = -1;
 	if (fcntl(l->fd, F_SETFL, fcntl(l->fd, F_GETFL) | O_NONBLOCK) == -1)
@@ -139,7 +147,7 @@ listener_accept(evutil_socket_t fd, short events, void *arg)
 		}
 		return;
 	}
-	client_new(s, l->tls);
+	client_new(s, l->tls, l->origin, NULL);
 }
 
 static void
@@ -151,9 +159,37 @@ listener_resume(evutil_socket_t fd, short events, void *arg)
 		fatalx("cannot watch a control listener");
 }
 
-/* The greeting waits in the output buffer for a TLS handshake to end. */
+/*
+ * A stream a node opened to one of our control services over the mesh:
+ * str remote node, str local service.
+ */
+void
+control_mesh_client(struct imsg *imsg)
+{
+	struct msgread	 mr;
+	char		*node, *service;
+	int		 fd;
+
+	msg_read_init(&mr, imsg);
+	node = msg_get_str(&mr);
+	service = msg_get_str(&mr);
+	if (msg_read_end(&mr) == -1 || node == NULL || service == NULL ||
+	    imsg->fd == -1)
+		fatalx("bad mesh control client from netd");
+	fd = imsg->fd;
+	imsg->fd = -1;
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1)
+		fatal("mesh control client");
+	free(service);
+	client_new(fd, NULL, CTL_ORIGIN_MESH, node);
+}
+
+/*
+ * The greeting waits in the output buffer for a TLS handshake to end.
+ * remote is the node of a mesh client, kept by the session.
+ */
 static void
-client_new(int fd, struct tlsconf *tc)
+client_new(int fd, struct tlsconf *tc, enum ctl_origin origin, char *remote)
 {
 	struct ctl_client	*c;
 	struct timeval		 tv = { CTL_TLS_HANDSHAKE_TIMEOUT, 0 };
@@ -163,6 +199,8 @@ client_new(int fd, struct tlsconf *tc)
 		fatal("control client");
 	c->id = ++client_ids;
 	c->fd = fd;
+	c->origin = origin;
+	c->remote = remote;
 	c->ev_read = event_new(child_base(), fd, EV_READ | EV_PERSIST,
 	    tc != NULL ? client_tls_io : client_read, c);
 	c->ev_write = event_new(child_base(), fd, EV_WRITE | EV_PERSIST,
@@ -174,7 +212,11 @@ client_new(int fd, struct tlsconf *tc)
 	    (c->line = malloc(sizeof(*c->line))) == NULL)
 		fatalx("control client %u: out of memory", c->id);
 	ctl_line_init(c->line);
-	log_debug("control client %u connected", c->id);
+	if (remote != NULL)
+		log_debug("control client %u connected from node %s", c->id,
+		    remote);
+	else
+		log_debug("control client %u connected", c->id);
 	client_write(c, greeting, sizeof(greeting) - 1);
 	client_write(c, ctld_node_id(), strlen(ctld_node_id()));
 	client_write(c, "\n", 1);
@@ -194,12 +236,18 @@ client_new(int fd, struct tlsconf *tc)
 	client_update(c);
 }
 
-/* Not while a command runs or replies pile up: lines wait in the socket. */
+/*
+ * Not while a command runs or replies pile up: lines wait in the socket.
+ * A relay reads while the stream takes what it is given.
+ */
 static int
 client_ready(struct ctl_client *c)
 {
-	return !c->eof && c->req == NULL &&
-	    evbuffer_get_length(c->out) < CTL_OUT_HIGH;
+	if (c->eof)
+		return 0;
+	if (c->bridge != NULL)
+		return evbuffer_get_length(c->bridge->out) < CTL_OUT_HIGH;
+	return c->req == NULL && evbuffer_get_length(c->out) < CTL_OUT_HIGH;
 }
 
 static void
@@ -211,7 +259,7 @@ client_read(evutil_socket_t fd, short events, void *arg)
 		client_update(c);
 }
 
-/* Take what lines there are; -1 if the session closed. */
+/* Take what lines, or relayed bytes, there are; -1 if the session closed. */
 static int
 client_input(struct ctl_client *c)
 {
@@ -223,7 +271,8 @@ client_input(struct ctl_client *c)
 
 	for (round = 0; round < CLIENT_READ_ROUNDS && client_ready(c);
 	    round++) {
-		if ((n = client_peek(c, buf, sizeof(buf))) == CLIENT_AGAIN)
+		if ((n = client_recv(c, buf, sizeof(buf), c->bridge == NULL)) ==
+		    CLIENT_AGAIN)
 			break;
 		if (n == -1) {
 			client_close(c);
@@ -232,13 +281,17 @@ client_input(struct ctl_client *c)
 		if (n == 0) {
 			/* Go still runs a last line that EOF cut short. */
 			c->eof = 1;
-			if (!c->line->complete &&
+			if (c->bridge == NULL && !c->line->complete &&
 			    (c->line->len > 0 || c->line->toolong))
 				client_line(c, c->line->toolong ?
 				    CTL_LINE_TOOLONG : CTL_LINE_DONE);
 			break;
 		}
 		client_touch(c);
+		if (c->bridge != NULL) {
+			bridge_send(c->bridge, buf, n);
+			continue;
+		}
 		status = ctl_line_feed(c->line, buf, n, &used);
 		/* Only what the line took: a payload may follow it. */
 		if (client_take(c, buf, used) == -1) {
@@ -251,16 +304,17 @@ client_input(struct ctl_client *c)
 }
 
 /*
- * Bytes the session has not taken, left where they are: the count, 0 at
- * EOF, CLIENT_AGAIN if none yet, -1 on error.
+ * Bytes from the client, left where they are if peek, as a line may not
+ * take them all: the count, 0 at EOF, CLIENT_AGAIN if none yet, -1 on
+ * error.
  */
 static ssize_t
-client_peek(struct ctl_client *c, char *buf, size_t len)
+client_recv(struct ctl_client *c, char *buf, size_t len, int peek)
 {
 	ssize_t	 n;
 
 	if (c->tls == NULL) {
-		if ((n = recv(c->fd, buf, len, MSG_PEEK)) == -1) {
+		if ((n = recv(c->fd, buf, len, peek ? MSG_PEEK : 0)) == -1) {
 			if (errno == EAGAIN || errno == EINTR)
 				return CLIENT_AGAIN;
 			log_debug("control client %u: read: %s", c->id,
@@ -283,10 +337,11 @@ client_peek(struct ctl_client *c, char *buf, size_t len)
 		if (evbuffer_add(c->in, buf, n) == -1)
 			fatalx("control client %u: out of memory", c->id);
 	}
-	return evbuffer_copyout(c->in, buf, len);
+	return peek ? evbuffer_copyout(c->in, buf, len) :
+	    evbuffer_remove(c->in, buf, len);
 }
 
-/* The first used bytes client_peek() gave are taken. */
+/* The first used bytes client_recv() peeked at are taken. */
 static int
 client_take(struct ctl_client *c, char *buf, size_t used)
 {
@@ -376,7 +431,47 @@ client_output(struct ctl_client *c)
 		client_close(c);
 		return -1;
 	}
+	if (client_must_shut(c) && client_shut(c) == -1) {
+		client_close(c);
+		return -1;
+	}
 	client_touch(c);
+	return 0;
+}
+
+/* A relay's stream has ended and all it sent has gone to the client. */
+static int
+client_must_shut(struct ctl_client *c)
+{
+	return c->bridge != NULL && c->bridge->eof && !c->shut &&
+	    evbuffer_get_length(c->out) == 0;
+}
+
+/*
+ * So the client's side ends too: a TLS client gets a close_notify and
+ * may still send, as a plain one may after a shutdown().
+ */
+static int
+client_shut(struct ctl_client *c)
+{
+	int	 rv;
+
+	if (c->tls == NULL) {
+		if (shutdown(c->fd, SHUT_WR) == -1) {
+			log_debug("control client %u: shutdown: %s", c->id,
+			    strerror(errno));
+			return -1;
+		}
+	} else if ((rv = tls_close(c->tls)) == TLS_WANT_POLLIN ||
+	    rv == TLS_WANT_POLLOUT) {
+		c->tls_want = rv == TLS_WANT_POLLIN ? EV_READ : EV_WRITE;
+		return 0;
+	} else if (rv == -1) {
+		log_debug("control client %u: close: %s", c->id,
+		    tls_error(c->tls));
+		return -1;
+	}
+	c->shut = 1;
 	return 0;
 }
 
@@ -448,14 +543,25 @@ client_handshake(struct ctl_client *c)
 	return 1;
 }
 
+/* All is said; a relay is over once both ways are. */
+static int
+client_over(struct ctl_client *c)
+{
+	if (c->bridge != NULL)
+		return c->eof && c->bridge->shut && c->shut;
+	return c->eof && c->req == NULL && evbuffer_get_length(c->out) == 0;
+}
+
 /* Watch what the session can use now; close it once all is said. */
-static void
+void
 client_update(struct ctl_client *c)
 {
 	int	 pending = evbuffer_get_length(c->out) > 0;
 	int	 rd, wr;
 
-	if (c->eof && c->req == NULL && !pending) {
+	if (c->bridge != NULL)
+		bridge_update(c);
+	if (client_over(c)) {
 		client_close(c);
 		return;
 	}
@@ -464,19 +570,23 @@ client_update(struct ctl_client *c)
 		wr = c->tls_want == EV_WRITE;
 	} else {
 		rd = client_ready(c) || c->tls_want == EV_READ;
-		wr = pending || c->tls_want == EV_WRITE;
+		wr = pending || c->tls_want == EV_WRITE ||
+		    client_must_shut(c);
 		/* Lines TLS already gave wake no socket event. */
 		if (client_ready(c) && evbuffer_get_length(c->in) > 0)
 			event_active(c->ev_read, EV_READ, 1);
 	}
-	if (rd)
-		event_add(c->ev_read, NULL);
+	ctl_watch(c->ev_read, rd);
+	ctl_watch(c->ev_write, wr);
+}
+
+void
+ctl_watch(struct event *ev, int on)
+{
+	if (on)
+		event_add(ev, NULL);
 	else
-		event_del(c->ev_read);
-	if (wr)
-		event_add(c->ev_write, NULL);
-	else
-		event_del(c->ev_write);
+		event_del(ev);
 }
 
 static void
@@ -487,7 +597,10 @@ client_touch(struct ctl_client *c)
 	evtimer_add(c->ev_idle, &tv);
 }
 
-/* Neither sending nor reading: a command in flight is not idleness. */
+/*
+ * Neither sending nor reading: a command in flight is not idleness, nor
+ * is a quiet relay (a shell may wait for its user).
+ */
 static void
 client_idle(evutil_socket_t fd, short events, void *arg)
 {
@@ -499,7 +612,7 @@ client_idle(evutil_socket_t fd, short events, void *arg)
 		client_close(c);
 		return;
 	}
-	if (c->req != NULL) {
+	if (c->req != NULL || c->bridge != NULL) {
 		client_touch(c);
 		return;
 	}
@@ -508,12 +621,14 @@ client_idle(evutil_socket_t fd, short events, void *arg)
 	client_close(c);
 }
 
-static void
+void
 client_close(struct ctl_client *c)
 {
 	log_debug("control client %u disconnected", c->id);
 	if (c->req != NULL)
 		commands_detach(c);
+	if (c->bridge != NULL)
+		bridge_free(c->bridge);
 	event_free(c->ev_read);
 	event_free(c->ev_write);
 	event_free(c->ev_idle);
@@ -524,5 +639,6 @@ client_close(struct ctl_client *c)
 	tls_free(c->tls);
 	close(c->fd);
 	free(c->line);
+	free(c->remote);
 	free(c);
 }

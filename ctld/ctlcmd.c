@@ -894,8 +894,10 @@ ctlcmd_connect(const struct ctlcmd *cmd, struct ctl_connect *c, char *err,
 	c->service = memdup_z(svc, svclen);
 	c->service_len = svclen;
 	/* An empty name is no TLS, as Go's GetClientTLSConfig("") is. */
-	if (tls != NULL && tlslen > 0)
+	if (tls != NULL && tlslen > 0) {
 		c->tls = memdup_z(tls, tlslen);
+		c->tls_len = tlslen;
+	}
 	return 0;
 }
 

@@ -120,6 +120,7 @@ struct ctl_connect {
 	char		*service;
 	size_t		 service_len;
 	char		*tls;		/* NULL: no TLS */
+	size_t		 tls_len;
 };
 /*
  * Text: split on every single space; fewer than two parts "no connect

@@ -64,6 +64,8 @@ ctld_dispatch(enum proc_role from, struct imsg *imsg)
 {
 	if (from == ROLE_PARENT && imsg->hdr.type == IMSG_CTL_LISTENER)
 		control_listener(imsg);
+	else if (from == ROLE_NETD && imsg->hdr.type == IMSG_CTL_MESH_CLIENT)
+		control_mesh_client(imsg);
 	else
 		commands_dispatch(from, imsg);
 }

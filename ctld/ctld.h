@@ -33,9 +33,28 @@ struct ctl_req;
 struct tls;
 struct tlsconf;
 
+/* Go checks work signatures of all but Unix socket clients. */
+enum ctl_origin {
+	CTL_ORIGIN_UNIX,
+	CTL_ORIGIN_TCP,
+	CTL_ORIGIN_MESH,
+};
+
+/* A connect's stream: ctld's end of the socketpair netd splices to it. */
+struct ctl_bridge {
+	int			 fd;
+	struct event		*ev_read;
+	struct event		*ev_write;
+	struct evbuffer		*out;		/* from the client, not yet sent */
+	int			 eof;		/* the stream ended */
+	int			 shut;		/* our write side is shut */
+};
+
 struct ctl_client {
 	uint32_t		 id;		/* for log lines */
 	int			 fd;
+	enum ctl_origin		 origin;
+	char			*remote;	/* mesh: the node it came from */
 	struct event		*ev_read;
 	struct event		*ev_write;
 	struct event		*ev_idle;
@@ -49,6 +68,8 @@ struct ctl_client {
 	int			 hello_seen;	/* TLS: the first byte was */
 	short			 tls_want;	/* TLS: the event it waits for */
 	struct evbuffer		*in;		/* TLS: read, not yet taken */
+	struct ctl_bridge	*bridge;	/* relaying a connect */
+	int			 shut;		/* bridge: our write side shut */
 };
 
 /* ctld.c */
@@ -61,9 +82,19 @@ const char	*ctld_node_id(void);
 
 /* control.c */
 void	control_listener(struct imsg *);
+void	control_mesh_client(struct imsg *);
 void	client_write(struct ctl_client *, const char *, size_t);
 void	client_error(struct ctl_client *, const char *);
 void	client_done(struct ctl_client *);
+void	client_update(struct ctl_client *);
+void	client_close(struct ctl_client *);
+void	ctl_watch(struct event *, int);
+
+/* bridge.c */
+void	bridge_start(struct ctl_client *, int);
+void	bridge_send(struct ctl_bridge *, const char *, size_t);
+void	bridge_update(struct ctl_client *);
+void	bridge_free(struct ctl_bridge *);
 
 /* commands.c */
 void	commands_run(struct ctl_client *, const char *, size_t);
