@@ -81,8 +81,10 @@ check_connect(const char *line, const char *node, const char *svc,
 		ATF_CHECK_STREQ(c.service, svc);
 		if (tls == NULL)
 			ATF_CHECK(c.tls == NULL);
-		else
+		else {
 			ATF_CHECK_STREQ(c.tls, tls);
+			ATF_CHECK_EQ(c.tls_len, strlen(tls));
+		}
 		ctl_connect_clear(&c);
 	}
 	ctlcmd_clear(&cmd);
@@ -343,6 +345,9 @@ ATF_TC_BODY(connect, tc)
 	check_connect("connect b svc tlsc", "b", "svc", "tlsc", NULL);
 	check_connect("connect b svc ", "b", "svc", NULL, NULL);
 	check_connect("connect b  svc", "b", "", "svc", NULL);
+	check_connect("connect  svc", "", "svc", NULL, NULL);
+	check_connect("connect B Svc TLS", "B", "Svc", "TLS", NULL);
+	check_connect("CONNECT b svc", "b", "svc", NULL, NULL);
 	check_connect("connect b", NULL, "", NULL, "no connect target");
 	check_connect("connect", NULL, "", NULL, "no connect target");
 	check_connect("connect a b c d", NULL, "", NULL,
@@ -366,6 +371,35 @@ ATF_TC_BODY(connect, tc)
 	check_connect("{\"command\":\"connect\",\"node\":\"b\",\"service\":"
 	    "\"s\",\"tls\":false}", NULL, "", NULL,
 	    "connect tls name must be string");
+	/* Present but null is not a string to Go either. */
+	check_connect("{\"command\":\"connect\",\"node\":null}", NULL, "",
+	    NULL, "connect target node must be string");
+	check_connect("{\"command\":\"connect\",\"node\":\"b\",\"service\":"
+	    "\"s\",\"tls\":null}", NULL, "", NULL,
+	    "connect tls name must be string");
+	/* Text parameters are ignored by the JSON form, and back. */
+	check_connect("{\"command\":\"connect\",\"target\":\"b s\"}", NULL,
+	    "", NULL, "no connect target node");
+}
+
+ATF_TC_WITHOUT_HEAD(connect_nul);
+ATF_TC_BODY(connect_nul, tc)
+{
+	struct ctlcmd		 cmd;
+	struct ctl_connect	 c;
+	char			 e[256];
+
+	ATF_REQUIRE_EQ(parse("{\"command\":\"connect\",\"node\":\"b\\u0000x\","
+	    "\"service\":\"s\\u0000\",\"tls\":\"t\\u0000ls\"}", &cmd),
+	    CTLCMD_OK);
+	ATF_REQUIRE_EQ(ctlcmd_connect(&cmd, &c, e, sizeof(e)), 0);
+	/* The lengths tell such names from the names they start with. */
+	ATF_CHECK_EQ(c.node_len, 3);
+	ATF_CHECK_EQ(c.service_len, 2);
+	ATF_CHECK_EQ(c.tls_len, 4);
+	ATF_CHECK(memcmp(c.tls, "t\0ls", 4) == 0);
+	ctl_connect_clear(&c);
+	ctlcmd_clear(&cmd);
 }
 
 ATF_TP_ADD_TCS(tp)
@@ -377,5 +411,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, target);
 	ATF_TP_ADD_TC(tp, status);
 	ATF_TP_ADD_TC(tp, connect);
+	ATF_TP_ADD_TC(tp, connect_nul);
 	return atf_no_error();
 }
