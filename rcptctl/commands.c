@@ -11,23 +11,22 @@
 
 #include "rcptctl.h"
 
-#define HELP_OPTION	{ "help", no_argument, NULL, 'h' }
-#define OPTIONS_END	{ NULL, 0, NULL, 0 }
-
-static int	 next_option(int, char **, const struct option *);
-static void	 operands(int, char **, int, const char *);
 static char	*text_of(struct json_object *, const char *);
 static int	 hop_cmp(const void *, const void *);
 static void	 pause_for(double);
 
-/* getopt_long() with click's messages; --help anywhere shows usage. */
-static int
-next_option(int argc, char **argv, const struct option *opts)
+/*
+ * getopt_long() with click's messages; --help anywhere shows usage.
+ * shortopts follow a ':', as in ":r".
+ */
+int
+next_option(int argc, char **argv, const char *shortopts,
+    const struct option *opts)
 {
 	int	 ch;
 
 	opterr = 0;
-	ch = getopt_long(argc, argv, ":", opts, NULL);
+	ch = getopt_long(argc, argv, shortopts, opts, NULL);
 	switch (ch) {
 	case 'h':
 		usage(stdout, 0);
@@ -42,8 +41,11 @@ next_option(int argc, char **argv, const struct option *opts)
 	return ch;
 }
 
-/* Exactly want operands after the options, or a usage error. */
-static void
+/*
+ * Exactly want operands after the options, or a usage error naming the
+ * first missing one.
+ */
+void
 operands(int argc, char **argv, int want, const char *name)
 {
 	if (argc - optind < want) {
@@ -82,7 +84,7 @@ cmd_status(struct rcptctl *rc, int argc, char **argv)
 	int			 ch, json = 0, dot = 0;
 
 	optind = 0;
-	while ((ch = next_option(argc, argv, opts)) != -1) {
+	while ((ch = next_option(argc, argv, ":", opts)) != -1) {
 		if (ch == 'j')
 			json = 1;
 		else
@@ -120,7 +122,7 @@ cmd_ping(struct rcptctl *rc, int argc, char **argv)
 	int			 ch, failed = 0;
 
 	optind = 0;
-	while ((ch = next_option(argc, argv, opts)) != -1) {
+	while ((ch = next_option(argc, argv, ":", opts)) != -1) {
 		errno = 0;
 		if (ch == 'c') {
 			count = strtol(optarg, &end, 10);
@@ -205,7 +207,7 @@ cmd_traceroute(struct rcptctl *rc, int argc, char **argv)
 	size_t			 i, n;
 
 	optind = 0;
-	while (next_option(argc, argv, opts) != -1)
+	while (next_option(argc, argv, ":", opts) != -1)
 		;
 	operands(argc, argv, 1, "NODE");
 	if (asprintf(&line, "traceroute %s", argv[optind]) == -1)
@@ -250,7 +252,7 @@ cmd_reload(struct rcptctl *rc, int argc, char **argv)
 	int			 status = 0;
 
 	optind = 0;
-	while (next_option(argc, argv, opts) != -1)
+	while (next_option(argc, argv, ":", opts) != -1)
 		;
 	operands(argc, argv, 0, NULL);
 	r = conn_command(rcptctl_conn(rc), "reload");
@@ -278,7 +280,7 @@ cmd_version(struct rcptctl *rc, int argc, char **argv)
 	static const struct option opts[] = { HELP_OPTION, OPTIONS_END };
 
 	optind = 0;
-	while (next_option(argc, argv, opts) != -1)
+	while (next_option(argc, argv, ":", opts) != -1)
 		;
 	operands(argc, argv, 0, NULL);
 	printf("receptorctl  %s\n", RECEPTOR_VERSION);

@@ -4,6 +4,8 @@
  * a TCP one inside TLS, as receptorctl's: TLS 1.2 or later, the server's
  * certificate always checked against the roots, its name unless
  * insecureskipverify; reads go through a stdio cookie over tls_read().
+ * A command whose reply is followed by a stream reads past the stdio
+ * buffer, which holds nothing then: the node sends only replies.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -23,9 +25,10 @@ static int	 conn_unix(const char *);
 static int	 conn_tcp(const char *, const char *);
 static void	 conn_tls(struct conn *, const char *,
 		    const struct conn_tls *);
-static ssize_t	 conn_tls_read(void *, char *, size_t);
+static ssize_t	 conn_read(void *, char *, size_t);
 static char	*conn_readline(struct conn *);
-static void	 conn_write(struct conn *, const char *, size_t);
+static char	*strip(char *);
+static ssize_t	 tls_want(ssize_t);
 
 #define GREETING	"Receptor Control, node "
 
@@ -55,7 +58,7 @@ conn_open(struct conn *c, const char *address, const struct conn_tls *tc)
 	sockurl_clear(&u);
 	if (c->tls != NULL) {
 		if ((c->in = fopencookie(c, "r", (cookie_io_functions_t){
-		    .read = conn_tls_read })) == NULL)
+		    .read = conn_read })) == NULL)
 			die("fopencookie: %s", strerror(errno));
 	} else if ((c->in = fdopen(c->fd, "r")) == NULL)
 		die("fdopen: %s", strerror(errno));
@@ -150,18 +153,19 @@ conn_tls(struct conn *c, const char *host, const struct conn_tls *tc)
 		    tls_error(c->tls));
 }
 
+/*
+ * A read on a blocking socket, where TLS may still ask to be called
+ * again; also the stdio cookie's.
+ */
 static ssize_t
-conn_tls_read(void *cookie, char *buf, size_t len)
+conn_read(void *cookie, char *buf, size_t len)
 {
 	struct conn	*c = cookie;
 	ssize_t		 n;
 
-	while ((n = tls_read(c->tls, buf, len)) == TLS_WANT_POLLIN ||
-	    n == TLS_WANT_POLLOUT)
+	while ((n = conn_recv(c, buf, len)) == CONN_WANT_READ ||
+	    n == CONN_WANT_WRITE)
 		;
-	if (n == -1)
-		die("TLS connection to %s failed: %s", c->peer,
-		    tls_error(c->tls));
 	return n;
 }
 
@@ -169,8 +173,8 @@ conn_tls_read(void *cookie, char *buf, size_t len)
 static char *
 conn_readline(struct conn *c)
 {
-	char	*line = NULL, *p;
-	size_t	 size = 0, len;
+	char	*line = NULL;
+	size_t	 size = 0;
 
 	if (getline(&line, &size, c->in) == -1) {
 		if (ferror(c->in))
@@ -180,6 +184,34 @@ conn_readline(struct conn *c)
 			die("out of memory");
 		return line;
 	}
+	return strip(line);
+}
+
+/*
+ * The same a byte at a time, leaving what follows the line in the
+ * connection, which must block.
+ */
+char *
+conn_readline_exact(struct conn *c)
+{
+	char	*line;
+	size_t	 len = 0;
+
+	if ((line = malloc(CONN_LINE_MAX + 1)) == NULL)
+		die("out of memory");
+	while (len < CONN_LINE_MAX && conn_read(c, line + len, 1) == 1)
+		if (line[len++] == '\n')
+			break;
+	line[len] = '\0';
+	return strip(line);
+}
+
+static char *
+strip(char *line)
+{
+	char	*p;
+	size_t	 len;
+
 	len = strlen(line);
 	while (len > 0 && isspace((unsigned char)line[len - 1]))
 		line[--len] = '\0';
@@ -189,24 +221,90 @@ conn_readline(struct conn *c)
 	return line;
 }
 
-static void
+/*
+ * Read what there is: the count, 0 at EOF, CONN_WANT_READ or
+ * CONN_WANT_WRITE if a non-blocking socket has nothing for now.
+ */
+ssize_t
+conn_recv(struct conn *c, void *buf, size_t len)
+{
+	ssize_t	 n;
+
+	if (c->tls != NULL) {
+		if ((n = tls_read(c->tls, buf, len)) == -1)
+			die("TLS connection to %s failed: %s", c->peer,
+			    tls_error(c->tls));
+		return tls_want(n);
+	}
+	while ((n = read(c->fd, buf, len)) == -1) {
+		if (errno == EAGAIN)
+			return CONN_WANT_READ;
+		if (errno != EINTR)
+			die("[Errno %d] %s", errno, strerror(errno));
+	}
+	return n;
+}
+
+/* Write some: the count, or CONN_WANT_READ or CONN_WANT_WRITE. */
+ssize_t
+conn_send(struct conn *c, const void *buf, size_t len)
+{
+	ssize_t	 n;
+
+	if (c->tls != NULL) {
+		if ((n = tls_write(c->tls, buf, len)) == -1)
+			die("TLS connection to %s failed: %s", c->peer,
+			    tls_error(c->tls));
+		return tls_want(n);
+	}
+	while ((n = write(c->fd, buf, len)) == -1) {
+		if (errno == EAGAIN)
+			return CONN_WANT_WRITE;
+		if (errno != EINTR)
+			die("[Errno %d] %s", errno, strerror(errno));
+	}
+	return n;
+}
+
+/*
+ * Say we have sent all, keeping the other way open: 0 once done, or
+ * CONN_WANT_READ or CONN_WANT_WRITE. TLS has its close_notify for that,
+ * which the node takes as the end, as it takes a plain socket's shutdown.
+ */
+ssize_t
+conn_shutdown(struct conn *c)
+{
+	ssize_t	 n;
+
+	if (c->tls != NULL) {
+		/* -1 may only say the node ended without a close_notify. */
+		n = tls_close(c->tls);
+		return n == -1 ? 0 : tls_want(n);
+	}
+	if (shutdown(c->fd, SHUT_WR) == -1)
+		die("[Errno %d] %s", errno, strerror(errno));
+	return 0;
+}
+
+static ssize_t
+tls_want(ssize_t n)
+{
+	if (n == TLS_WANT_POLLIN)
+		return CONN_WANT_READ;
+	if (n == TLS_WANT_POLLOUT)
+		return CONN_WANT_WRITE;
+	return n;
+}
+
+void
 conn_write(struct conn *c, const char *p, size_t len)
 {
 	ssize_t	 n;
 
 	while (len > 0) {
-		if (c->tls != NULL) {
-			n = tls_write(c->tls, p, len);
-			if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT)
-				continue;
-			if (n == -1)
-				die("TLS connection to %s failed: %s",
-				    c->peer, tls_error(c->tls));
-		} else if ((n = write(c->fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			die("[Errno %d] %s", errno, strerror(errno));
-		}
+		/* Blocking: TLS may still ask to be called again. */
+		if ((n = conn_send(c, p, len)) < 0)
+			continue;
 		p += n;
 		len -= n;
 	}

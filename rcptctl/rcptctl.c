@@ -26,6 +26,7 @@ static const struct command {
 	const char	*name;
 	int		(*run)(struct rcptctl *, int, char **);
 } commands[] = {
+	{ "connect",	cmd_connect },
 	{ "ping",	cmd_ping },
 	{ "privileges",	cmd_privileges },
 	{ "reload",	cmd_reload },
@@ -50,6 +51,7 @@ usage(FILE *fp, int status)
 	    "               command [argument ...]\n");
 	if (status == 0)
 		fprintf(fp, "commands:\n"
+		    "\tconnect node service [--raw] [--tls-client name]\n"
 		    "\tping node [--count count] [--delay seconds]\n"
 		    "\tprivileges [--json]\n"
 		    "\treload\n"

@@ -55,10 +55,20 @@ struct conn_tls {
 	const char	*key;
 	int		 insecureskipverify;
 };
+/* What a non-blocking connection waits for. */
+#define CONN_WANT_READ		(-2)
+#define CONN_WANT_WRITE		(-3)
+/* A reply line longer than this is cut. */
+#define CONN_LINE_MAX		65536
 void			 conn_open(struct conn *, const char *,
 			    const struct conn_tls *);
 void			 conn_close(struct conn *);
 struct json_object	*conn_command(struct conn *, const char *);
+void			 conn_write(struct conn *, const char *, size_t);
+char			*conn_readline_exact(struct conn *);
+ssize_t			 conn_recv(struct conn *, void *, size_t);
+ssize_t			 conn_send(struct conn *, const void *, size_t);
+ssize_t			 conn_shutdown(struct conn *);
 
 /* pyjson.c: Python's json.dumps(indent=4, sort_keys=True) and str() */
 struct json_object *pyjson_get(struct json_object *, const char *);
@@ -73,6 +83,11 @@ int	status_text(FILE *, struct json_object *, const char **);
 void	status_dot(FILE *, struct json_object *);
 
 /* commands.c: each returns the exit status */
+struct option;
+#define HELP_OPTION	{ "help", no_argument, NULL, 'h' }
+#define OPTIONS_END	{ NULL, 0, NULL, 0 }
+int	next_option(int, char **, const char *, const struct option *);
+void	operands(int, char **, int, const char *);
 int	cmd_status(struct rcptctl *, int, char **);
 int	cmd_ping(struct rcptctl *, int, char **);
 int	cmd_traceroute(struct rcptctl *, int, char **);
@@ -81,5 +96,8 @@ int	cmd_version(struct rcptctl *, int, char **);
 
 /* privileges.c */
 int	cmd_privileges(struct rcptctl *, int, char **);
+
+/* connect.c */
+int	cmd_connect(struct rcptctl *, int, char **);
 
 #endif
