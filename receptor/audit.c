@@ -67,7 +67,7 @@ static const char *const role_syscalls[ROLE_COUNT] = {
 	[ROLE_PARENT] = "unfiltered",
 	[ROLE_NETD] = "sockets, event loop, time, threads",
 	[ROLE_WORKD] = "file I/O, received descriptors",
-	[ROLE_CTLD] = "accept, read, write",
+	[ROLE_CTLD] = "accept, read, write, socketpair",
 };
 
 static void	strlist_add(struct strlist *, const char *);
