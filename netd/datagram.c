@@ -8,7 +8,6 @@
 #include <strings.h>
 
 #include "firewall.h"
-#include "highwayhash.h"
 #include "log.h"
 #include "netd.h"
 #include "netmsg.h"
@@ -158,12 +157,10 @@ dgram_forward(const char *fromnode, const char *fromsvc, const char *tonode,
 		*err = "no connection to next hop";
 		return -1;
 	}
-	mesh_learn_name(fromnode);
-	mesh_learn_name(tonode);
 	if ((msg = malloc(NETMSG_HDRLEN + len)) == NULL)
 		fatal("data message");
-	if (netmsg_data_hdr(msg, hops - 1, node_hash(fromnode), fromsvc,
-	    node_hash(tonode), tosvc, err) == -1) {
+	if (netmsg_data_hdr(msg, hops - 1, mesh_learn_name(fromnode), fromsvc,
+	    mesh_learn_name(tonode), tosvc, err) == -1) {
 		free(msg);
 		return -1;
 	}

@@ -25,6 +25,7 @@ struct node_state {
 
 struct name_entry {
 	RB_ENTRY(name_entry)	 entry;
+	RB_ENTRY(name_entry)	 byname;
 	uint64_t		 hash;
 	char			*name;
 };
@@ -37,12 +38,15 @@ struct seen_update {
 
 static int	node_cmp(struct node_state *, struct node_state *);
 static int	name_cmp(struct name_entry *, struct name_entry *);
+static int	byname_cmp(struct name_entry *, struct name_entry *);
 static int	seen_cmp(struct seen_update *, struct seen_update *);
 RB_HEAD(nodes, node_state);
 RB_HEAD(names, name_entry);
+RB_HEAD(bynames, name_entry);
 RB_HEAD(seen, seen_update);
 RB_PROTOTYPE_STATIC(nodes, node_state, entry, node_cmp)
 RB_PROTOTYPE_STATIC(names, name_entry, entry, name_cmp)
+RB_PROTOTYPE_STATIC(bynames, name_entry, byname, byname_cmp)
 RB_PROTOTYPE_STATIC(seen, seen_update, entry, seen_cmp)
 
 static struct {
@@ -53,6 +57,7 @@ static struct {
 	struct links		 links;
 	struct nodes		 nodes;
 	struct names		 names;
+	struct bynames		 bynames;	/* the same, by name */
 	struct seen		 seen;
 	time_t			 maxidle;
 	int			 need_update;
@@ -88,6 +93,12 @@ name_cmp(struct name_entry *a, struct name_entry *b)
 }
 
 static int
+byname_cmp(struct name_entry *a, struct name_entry *b)
+{
+	return strcmp(a->name, b->name);
+}
+
+static int
 seen_cmp(struct seen_update *a, struct seen_update *b)
 {
 	return strcmp(a->id, b->id);
@@ -95,6 +106,7 @@ seen_cmp(struct seen_update *a, struct seen_update *b)
 
 RB_GENERATE_STATIC(nodes, node_state, entry, node_cmp)
 RB_GENERATE_STATIC(names, name_entry, entry, name_cmp)
+RB_GENERATE_STATIC(bynames, name_entry, byname, byname_cmp)
 RB_GENERATE_STATIC(seen, seen_update, entry, seen_cmp)
 
 static struct event *
@@ -123,6 +135,7 @@ mesh_init(const char *id)
 	TAILQ_INIT(&mesh.links);
 	RB_INIT(&mesh.nodes);
 	RB_INIT(&mesh.names);
+	RB_INIT(&mesh.bynames);
 	RB_INIT(&mesh.seen);
 	mesh_learn_name(id);
 	mesh.ev_periodic = timer(mesh_periodic, MESH_UPDATE_INTERVAL);
@@ -172,22 +185,26 @@ mesh_link_to(const char *peer)
 	return NULL;
 }
 
-/* The first name with a hash wins, as in Go. */
-void
+/* The first name with a hash wins, as in Go. The name's hash. */
+uint64_t
 mesh_learn_name(const char *name)
 {
-	struct name_entry	*ne;
+	struct name_entry	 key, *ne;
 
-	if ((ne = calloc(1, sizeof(*ne))) == NULL)
+	/* Every data message names two nodes: hash each name once only. */
+	key.name = (char *)name;
+	if ((ne = RB_FIND(bynames, &mesh.bynames, &key)) != NULL)
+		return ne->hash;
+	key.hash = node_hash(name);
+	if (RB_FIND(names, &mesh.names, &key) != NULL)
+		return key.hash;	/* another name's hash: it stays */
+	if ((ne = calloc(1, sizeof(*ne))) == NULL ||
+	    (ne->name = strdup(name)) == NULL)
 		fatal("name");
-	ne->hash = node_hash(name);
-	if (RB_FIND(names, &mesh.names, ne) != NULL) {
-		free(ne);
-		return;
-	}
-	if ((ne->name = strdup(name)) == NULL)
-		fatal("strdup");
+	ne->hash = key.hash;
 	RB_INSERT(names, &mesh.names, ne);
+	RB_INSERT(bynames, &mesh.bynames, ne);
+	return ne->hash;
 }
 
 const char *

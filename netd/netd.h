@@ -244,7 +244,7 @@ void	mesh_status(struct gjbuf *, const char *field);
 void	mesh_send_update(struct link *);
 void	mesh_flood(struct link *except, const void *, size_t);
 struct link *mesh_link_to(const char *peer);
-void	mesh_learn_name(const char *);
+uint64_t mesh_learn_name(const char *);
 const char *mesh_name_of(uint64_t hash);
 
 /* A service bound on this node: where its datagrams go. */
