@@ -130,6 +130,7 @@ struct cmdline {
 	int		 check;		/* -n: check the config and exit */
 	int		 verbose;	/* -v: with -n, print it back */
 	int		 help;		/* --help, -h, or no arguments */
+	int		 completion;	/* --bash-completion */
 	int		 version;	/* --version */
 	int		 sandbox_trap;	/* -T: seccomp violations trap+log */
 	char		*user;		/* -u USER: unprivileged user */
@@ -166,6 +167,8 @@ void		 config_print(FILE *, const struct config *);
 void		 cfg_item_print(FILE *, const struct cfg_item *);
 /* --help text, generated from the schema. */
 void		 config_usage(FILE *);
+/* --bash-completion: a bash completion script, from the same. */
+void		 config_completion(FILE *);
 
 const struct cfg_action	*cfg_action_find(const char *name);
 /* Case-insensitive; NULL if the action has no such field. */

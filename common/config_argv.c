@@ -132,6 +132,10 @@ config_from_argv(int argc, char *argv[], struct cmdline *cl,
 			cl->help = 1;
 			return cf;
 		}
+		if (strcasecmp(arg, "--bash-completion") == 0) {
+			cl->completion = 1;
+			return cf;
+		}
 	}
 	for (i = 1; i < argc; i++) {
 		arg = argv[i];

@@ -216,3 +216,46 @@ config_usage(FILE *fp)
 		fputc('\n', fp);
 	}
 }
+
+/*
+ * Completes an action after "-", and after an action its fields, each
+ * with its "=": the word before tells which action the line is in.
+ */
+void
+config_completion(FILE *fp)
+{
+	const struct cfg_action	*a;
+	const struct cfg_field	*f;
+
+	fputs("# bash completion for receptor, made by "
+	    "receptor --bash-completion\n"
+	    "_receptor()\n{\n"
+	    "\tlocal cur=${COMP_WORDS[COMP_CWORD]} action= i\n"
+	    "\tfor ((i = COMP_CWORD - 1; i > 0; i--)); do\n"
+	    "\t\tcase ${COMP_WORDS[i]} in\n"
+	    "\t\t-*) action=${COMP_WORDS[i]#-}; action=${action#-}; break ;;\n"
+	    "\t\tesac\n\tdone\n"
+	    "\tcase $cur in\n\t-*)\n"
+	    "\t\tCOMPREPLY=($(compgen -W '--help --bash-completion --config "
+	    "-n -v -T -u", fp);
+	for (a = cfg_actions; a->name != NULL; a++)
+		if (!(a->flags & CFGA_HIDDEN))
+			fprintf(fp, " --%s", a->name);
+	fputs("' -- \"$cur\"))\n\t\treturn ;;\n\tesac\n"
+	    "\tcase ${action,,} in\n"
+	    "\tconfig|c) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n",
+	    fp);
+	for (a = cfg_actions; a->name != NULL; a++) {
+		if (a->flags & CFGA_HIDDEN)
+			continue;
+		fprintf(fp, "\t%s) COMPREPLY=($(compgen -W '", a->name);
+		for (f = a->fields; f->name != NULL; f++)
+			if (!(f->flags & CFGF_HIDDEN))
+				fprintf(fp, "%s%s=", f == a->fields ? "" : " ",
+				    f->name);
+		fputs("' -- \"$cur\")) ;;\n", fp);
+	}
+	fputs("\tesac\n"
+	    "\t[[ ${COMPREPLY[0]} == *= ]] && compopt -o nospace\n"
+	    "}\ncomplete -F _receptor receptor\n", fp);
+}

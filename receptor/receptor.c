@@ -49,6 +49,10 @@ main(int argc, char *argv[])
 		config_usage(stdout);
 		return 0;
 	}
+	if (rc->cmd.completion) {
+		config_completion(stdout);
+		return 0;
+	}
 	if (rc->cmd.version) {
 		printf("%s\n", RECEPTOR_VERSION);
 		return 0;

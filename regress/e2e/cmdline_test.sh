@@ -80,6 +80,30 @@ CONF
 	test ! -e ca.crt || atf_fail "-nv ran the action"
 }
 
+atf_test_case completion
+completion_head()
+{
+	atf_set "descr" "--bash-completion completes actions, then their fields"
+	atf_set "require.progs" "bash"
+}
+completion_body()
+{
+	"$RECEPTOR" --bash-completion >completion.bash
+	atf_check bash -n completion.bash
+	# What bash offers for the last of the words given.
+	cat >complete.sh <<'EOF'
+. ./completion.bash
+COMP_WORDS=(receptor "$@")
+COMP_CWORD=$#
+_receptor 2>/dev/null
+echo "${COMPREPLY[*]}"
+EOF
+	atf_check -o inline:'--tcp-listener\n' bash complete.sh --tcp-l
+	atf_check -o inline:'port=\n' bash complete.sh --tcp-listener \
+	    bindaddr=::1 po
+	atf_check -o inline:'id=\n' bash complete.sh --node i
+}
+
 atf_test_case help_version
 help_version_head()
 {
@@ -102,4 +126,5 @@ atf_init_test_cases()
 	atf_add_test_case check_bad
 	atf_add_test_case print_roundtrip
 	atf_add_test_case help_version
+	atf_add_test_case completion
 }
