@@ -47,9 +47,12 @@ static void	child_dispatch(enum proc_role, struct imsg *);
 static void	child_file_add(struct msgread *);
 static void	child_files_free(struct child_files *);
 
+/* Made on first use, so that tests of a child's code get one too. */
 struct event_base *
 child_base(void)
 {
+	if (child.base == NULL && (child.base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
 	return child.base;
 }
 
@@ -81,10 +84,7 @@ child_main(const struct child_ops *ops)
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((child.base = event_base_new()) == NULL)
-		fatalx("event_base_new failed");
-
-	imsgev_init(&child.chan[ROLE_PARENT], child.base, PROC_PARENT_FD,
+	imsgev_init(&child.chan[ROLE_PARENT], child_base(), PROC_PARENT_FD,
 	    "parent", child_dispatch_parent, NULL);
 	if (event_base_dispatch(child.base) == -1)
 		fatalx("event loop failed");

@@ -3,7 +3,6 @@
  * here, sandboxed in an empty chroot with no file access.
  */
 #include <string.h>
-#include <time.h>
 
 #include "log.h"
 #include "netd.h"
@@ -21,8 +20,6 @@ static const struct child_ops netd_ops = {
 	.dispatch = netd_dispatch,
 };
 
-static struct evdns_base	*dns;
-
 int
 main(int argc, char *argv[])
 {
@@ -36,36 +33,8 @@ main(int argc, char *argv[])
 static void
 netd_init(void)
 {
-	dns = evdns_base_new(child_base(), EVDNS_BASE_INITIALIZE_NAMESERVERS |
-	    EVDNS_BASE_NAMESERVERS_NO_DEFAULT);
-	if (dns == NULL)
-		dns = evdns_base_new(child_base(), 0);
-	if (dns == NULL)
-		fatalx("cannot set up name resolution");
-	if (evdns_base_load_hosts(dns, NULL) != 0)
-		log_debug("no /etc/hosts for name resolution");
+	netd_dns_init();
 	ws_init();
-}
-
-struct event_base *
-netd_base(void)
-{
-	return child_base();
-}
-
-struct evdns_base *
-netd_dns(void)
-{
-	return dns;
-}
-
-time_t
-monotime(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
 }
 
 /* Go restarts every backend on a reload; so do we. */

@@ -108,8 +108,9 @@ struct backend {
 };
 TAILQ_HEAD(backends, backend);
 
-/* netd.c */
+/* loop.c */
 struct event_base	*netd_base(void);
+void			 netd_dns_init(void);
 struct evdns_base	*netd_dns(void);
 time_t			 monotime(void);
 

@@ -9,19 +9,22 @@
 QUICUDP="$(atf_get_srcdir)/../interop/quicudp"
 QUICPEER="$(atf_get_srcdir)/../interop/quicpeer"
 
-# listen_with PROGRAM ARGS...: a listener on a new $port, ready.
+# listen_with PROGRAM [CN]: a listener on a new $port, ready.
 listen_with()
 {
 	port=$(free_port)
-	"$@" listen "$port" >listener.out 2>listener.err &
+	"$1" listen "$port" ${2:+"$2"} >listener.out 2>listener.err &
 	echo $! >listener.pid
 	wait_until 10 grep -q '^listening$' listener.out
 }
 
-# A message longer than the stream windows' first grant, in one argument.
-long_message()
+# round_trip LISTENER DIALER: a message longer than the stream windows'
+# first grant, from DIALER to LISTENER's echo and back.
+round_trip()
 {
-	head -c 90000 /dev/urandom | base64 -w 0
+	listen_with "$1"
+	msg=$(head -c 90000 /dev/urandom | base64 -w 0)
+	atf_check -o inline:"$msg\n" "$2" dial "$port" "$msg"
 }
 
 atf_test_case go_dials_us cleanup
@@ -32,9 +35,7 @@ go_dials_us_head()
 }
 go_dials_us_body()
 {
-	listen_with "$QUICUDP"
-	msg=$(long_message)
-	atf_check -o inline:"$msg\n" "$QUICPEER" dial "$port" "$msg"
+	round_trip "$QUICUDP" "$QUICPEER"
 }
 go_dials_us_cleanup()
 {
@@ -49,9 +50,7 @@ we_dial_go_head()
 }
 we_dial_go_body()
 {
-	listen_with "$QUICPEER"
-	msg=$(long_message)
-	atf_check -o inline:"$msg\n" "$QUICUDP" dial "$port" "$msg"
+	round_trip "$QUICPEER" "$QUICUDP"
 }
 we_dial_go_cleanup()
 {
@@ -66,10 +65,7 @@ secure_service_head()
 }
 secure_service_body()
 {
-	port=$(free_port)
-	"$QUICPEER" listen "$port" somebody >listener.out 2>listener.err &
-	echo $! >listener.pid
-	wait_until 10 grep -q '^listening$' listener.out
+	listen_with "$QUICPEER" somebody
 	atf_check -s exit:1 -e inline:"quicudp: dial: CRYPTO_ERROR 0x12a (local): insecure connection to secure service\n" \
 	    "$QUICUDP" dial "$port" hello
 }

@@ -8,7 +8,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <event2/event.h>
 
 #include "netd.h"
@@ -16,26 +15,7 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-static struct event_base	*base;
 static struct service		*svc;
-
-struct event_base *
-netd_base(void)
-{
-	return base;
-}
-
-struct evdns_base *
-netd_dns(void)
-{
-	return NULL;
-}
-
-time_t
-monotime(void)
-{
-	return time(NULL);
-}
 
 static void
 accepted(int fd, const char *node, void *arg)
@@ -50,8 +30,6 @@ setup(void)
 	const char	*err;
 	char		 why[256];
 
-	if ((base = event_base_new()) == NULL)
-		abort();
 	mesh_init("fuzzed");
 	if ((qt = quictls_new(NULL, 1, why, sizeof(why))) == NULL ||
 	    quic_listen("control", qt, accepted, NULL, &err) == NULL)
@@ -64,7 +42,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t	 len;
 
-	if (base == NULL)
+	if (svc == NULL)
 		setup();
 	while (size >= 2) {
 		len = data[0] | data[1] << 8;
@@ -76,6 +54,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data += len;
 		size -= len;
 	}
-	event_base_loop(base, EVLOOP_NONBLOCK);
+	event_base_loop(netd_base(), EVLOOP_NONBLOCK);
 	return 0;
 }

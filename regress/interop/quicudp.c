@@ -40,12 +40,6 @@ static struct event		*ev_stream;
 static int			 dial_fd = -1;
 static int			 stream_over, conn_over;
 
-struct event_base *
-netd_base(void)
-{
-	return base;
-}
-
 const char *
 mesh_node_id(void)
 {
@@ -181,8 +175,8 @@ main(int argc, char *argv[])
 		errx(2, "usage: quicudp listen PORT | dial PORT MESSAGE");
 	listening = strcmp(argv[1], "listen") == 0;
 	log_init(LOG_LEVEL_DEBUG, "quicudp");
-	if ((base = event_base_new()) == NULL || (got = evbuffer_new()) ==
-	    NULL)
+	base = netd_base();
+	if ((got = evbuffer_new()) == NULL)
 		errx(1, "libevent");
 	if ((udp = socket(AF_INET, SOCK_DGRAM, 0)) == -1)
 		err(1, "socket");

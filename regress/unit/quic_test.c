@@ -39,27 +39,6 @@ static struct event_base	*base;
 static struct end		 accepted;
 static int			 naccepted;
 
-struct event_base *
-netd_base(void)
-{
-	return base;
-}
-
-struct evdns_base *
-netd_dns(void)
-{
-	return NULL;
-}
-
-time_t
-monotime(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
 static void
 tick(evutil_socket_t fd, short events, void *arg)
 {
@@ -72,7 +51,7 @@ setup(void)
 	struct event	*ev;
 
 	signal(SIGPIPE, SIG_IGN);
-	ATF_REQUIRE((base = event_base_new()) != NULL);
+	base = netd_base();
 	mesh_init(NODE);
 	/* Wake the loop now and then, for the conditions it waits on. */
 	ATF_REQUIRE((ev = event_new(base, -1, EV_PERSIST, tick, NULL)) !=
