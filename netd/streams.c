@@ -30,7 +30,7 @@ streams_configure(const struct config *conf, const struct config *old)
 	struct tlsconf		*tc;
 	struct quictls		*qt;
 	const char		*service, *tls, *err;
-	char			 why[256];
+	char			*name, why[256];
 
 	if (old != NULL)
 		return;
@@ -46,10 +46,14 @@ streams_configure(const struct config *conf, const struct config *old)
 			log_error("control-service %s: %s", service, why);
 			continue;
 		}
-		if (quic_listen(service, qt, control_accepted, (void *)service,
-		    &err) == NULL) {
+		/* Its own copy: a reload frees this configuration. */
+		if ((name = strdup(service)) == NULL)
+			fatal("control-service");
+		if (quic_listen(name, qt, control_accepted, name, &err) ==
+		    NULL) {
 			log_error("control-service %s: %s", service, err);
 			quictls_free(qt);
+			free(name);
 		}
 	}
 }

@@ -83,6 +83,41 @@ unix_cleanup()
 	stop_all
 }
 
+atf_test_case after_reload cleanup
+after_reload_head()
+{
+	atf_set "descr" "B's control services still take streams after B reloads"
+}
+after_reload_body()
+{
+	port=$(free_port)
+	# A service named in the file, which the reload frees and reads again.
+	cat >B.yml <<EOF
+- tcp-listener:
+    port: $port
+    bindaddr: 127.0.0.1
+- control-service:
+    service: second
+    filename: $PWD/B2.sock
+EOF
+	start_named B -c "$PWD/B.yml"
+	wait_log 'Initialization complete' 10 B.log
+	start_named A --tcp-peer address=127.0.0.1:"$port"
+	linked A B
+	atf_check -o inline:'Reload successful\n' "$RCPTCTL" --socket "$PWD/B.sock" \
+	    reload
+	# The reload restarted B's listener: the link comes back.
+	wait_until 20 ctl A ping B --count 1
+	printf 'status\n' >in
+	atf_check -o save:out timeout 20 "$RCPTCTL" --socket "$PWD/A.sock" \
+	    connect B second <in
+	bridged out
+}
+after_reload_cleanup()
+{
+	stop_all
+}
+
 atf_test_case no_service cleanup
 no_service_head()
 {
@@ -214,6 +249,7 @@ params_cleanup()
 atf_init_test_cases()
 {
 	atf_add_test_case unix
+	atf_add_test_case after_reload
 	atf_add_test_case no_service
 	atf_add_test_case no_route
 	atf_add_test_case tls
