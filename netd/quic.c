@@ -28,6 +28,12 @@
 #define QUIC_HANDSHAKE_TIMEOUT	(15 * NGTCP2_SECONDS)
 #define QUIC_KEEPALIVE		(15 * NGTCP2_SECONDS)	/* dialers only */
 #define QUIC_ACCEPT_TIMEOUT	60	/* for the stream, in seconds */
+/*
+ * A listener whose stream is over leaves the close to the dialer, as Go's
+ * does: quic-go drops what its reader has not taken when the connection
+ * closes. Go's connect never closes it, though, so not forever.
+ */
+#define QUIC_DONE_WAIT		30
 #define QUIC_WINDOW		(256 * 1024)	/* per stream and connection */
 #define QUIC_CIDLEN		8
 /* Read no more from the consumer while this much is not yet acked. */
@@ -57,7 +63,7 @@ struct qconn {
 	ngtcp2_conn		*conn;
 	gnutls_session_t	 tls;
 	struct event		*ev_timer;
-	struct event		*ev_accept;
+	struct event		*ev_wait;	/* a listener's, see above */
 	int64_t			 stream;	/* -1: none yet */
 	int			 fd;		/* the consumer's stream */
 	struct event		*ev_read;
@@ -108,9 +114,9 @@ static void	qconn_unreachable(struct service *, const char *,
 		    const char *);
 static void	listener_datagram(struct service *, const char *,
 		    const char *, const uint8_t *, size_t);
-static struct qconn *qconn_new(struct quictls *, const char *,
-		    const char *);
-static int	qconn_start(struct qconn *, const ngtcp2_pkt_hd *);
+static struct qconn *qconn_new(const char *, const char *);
+static int	qconn_start(struct qconn *, struct quictls *,
+		    const ngtcp2_pkt_hd *);
 static void	qconn_input(struct qconn *, const uint8_t *, size_t);
 static void	qconn_flush(struct qconn *);
 static int	qconn_send(struct qconn *, const uint8_t *, size_t);
@@ -123,10 +129,11 @@ static void	qconn_close(struct qconn *, uint64_t, const char *);
 static void	qconn_fail(struct qconn *, const char *);
 static void	qconn_free(struct qconn *);
 static void	qconn_timer(evutil_socket_t, short, void *);
-static void	qconn_accept_timeout(evutil_socket_t, short, void *);
+static void	qconn_wait_over(evutil_socket_t, short, void *);
 static void	qconn_fd_read(evutil_socket_t, short, void *);
 static void	qconn_fd_write(evutil_socket_t, short, void *);
 static int	qconn_bridge(struct qconn *, int);
+static void	qconn_unbridge(struct qconn *);
 static void	qconn_rx_flush(struct qconn *);
 static int	cb_recv_stream_data(ngtcp2_conn *, uint32_t, int64_t,
 		    uint64_t, const uint8_t *, size_t, void *, void *);
@@ -231,7 +238,7 @@ quic_dial(const char *node, const char *service, struct quictls *tls,
 	}
 	if (strcasecmp(node, "localhost") == 0)
 		node = mesh_node_id();
-	qc = qconn_new(tls, node, service);
+	qc = qconn_new(node, service);
 	qc->dialtls = tls;
 	qc->svc = dgram_bind_ephemeral(&dial_ops, qc);
 	qc->fd = fd;
@@ -243,7 +250,7 @@ quic_dial(const char *node, const char *service, struct quictls *tls,
 	STAILQ_INSERT_TAIL(&qc->tx, c, entry);
 	qc->nchunks = 1;
 	qc->tx_end = 1;
-	if (qconn_start(qc, NULL) == -1) {
+	if (qconn_start(qc, tls, NULL) == -1) {
 		*err = "cannot start a QUIC connection";
 		qc->fd = -1;
 		qc->dialtls = NULL;
@@ -256,7 +263,7 @@ quic_dial(const char *node, const char *service, struct quictls *tls,
 }
 
 static struct qconn *
-qconn_new(struct quictls *tls, const char *node, const char *peersvc)
+qconn_new(const char *node, const char *peersvc)
 {
 	struct qconn	*qc;
 
@@ -270,8 +277,6 @@ qconn_new(struct quictls *tls, const char *node, const char *peersvc)
 	qc->stream = -1;
 	qc->fd = -1;
 	STAILQ_INIT(&qc->tx);
-	if (quictls_session(tls, &qc->peer, &qc->tls) < 0)
-		fatalx("quic: cannot set up a TLS session");
 	if ((qc->ev_timer = evtimer_new(netd_base(), qconn_timer, qc)) ==
 	    NULL)
 		fatalx("quic: evtimer_new");
@@ -280,7 +285,7 @@ qconn_new(struct quictls *tls, const char *node, const char *peersvc)
 
 /* hd: the client's first packet, for a listener's connection. */
 static int
-qconn_start(struct qconn *qc, const ngtcp2_pkt_hd *hd)
+qconn_start(struct qconn *qc, struct quictls *tls, const ngtcp2_pkt_hd *hd)
 {
 	ngtcp2_callbacks	 cb = {
 		.recv_crypto_data = ngtcp2_crypto_recv_crypto_data_cb,
@@ -311,6 +316,8 @@ qconn_start(struct qconn *qc, const ngtcp2_pkt_hd *hd)
 	ngtcp2_cid		 dcid, scid;
 	int			 rv;
 
+	if (quictls_session(tls, &qc->peer, &qc->tls) < 0)
+		return -1;
 	ngtcp2_settings_default(&settings);
 	settings.initial_ts = now_ns();
 	settings.max_tx_udp_payload_size = QUIC_TX_MAX;
@@ -400,15 +407,15 @@ listener_datagram(struct service *svc, const char *node,
 		    l->svc->name, node, fromsvc);
 		return;
 	}
-	qc = qconn_new(l->tls, node, fromsvc);
+	qc = qconn_new(node, fromsvc);
 	qc->listener = l;
 	qc->svc = l->svc;
-	if (qconn_start(qc, &hd) == -1) {
+	TAILQ_INSERT_TAIL(&l->conns, qc, entry);
+	l->nconns++;
+	if (qconn_start(qc, l->tls, &hd) == -1) {
 		qconn_free(qc);
 		return;
 	}
-	TAILQ_INSERT_TAIL(&l->conns, qc, entry);
-	l->nconns++;
 	qconn_input(qc, pkt, len);
 }
 
@@ -450,10 +457,10 @@ cb_handshake_completed(ngtcp2_conn *conn, void *arg)
 	struct timeval	 tv = { QUIC_ACCEPT_TIMEOUT, 0 };
 
 	if (qc->listener != NULL) {
-		if ((qc->ev_accept = evtimer_new(netd_base(),
-		    qconn_accept_timeout, qc)) == NULL)
+		if ((qc->ev_wait = evtimer_new(netd_base(), qconn_wait_over,
+		    qc)) == NULL)
 			fatalx("quic: evtimer_new");
-		evtimer_add(qc->ev_accept, &tv);
+		evtimer_add(qc->ev_wait, &tv);
 		return 0;
 	}
 	if (ngtcp2_conn_open_bidi_stream(conn, &qc->stream, NULL) != 0 ||
@@ -465,9 +472,14 @@ cb_handshake_completed(ngtcp2_conn *conn, void *arg)
 }
 
 static void
-qconn_accept_timeout(evutil_socket_t fd, short events, void *arg)
+qconn_wait_over(evutil_socket_t fd, short events, void *arg)
 {
-	qconn_close(arg, QUIC_APP_ERROR, "Accept Timeout");
+	struct qconn	*qc = arg;
+
+	if (qc->rx_started)
+		qconn_close(qc, QUIC_APP_OK, "normal close");
+	else
+		qconn_close(qc, QUIC_APP_ERROR, "Accept Timeout");
 }
 
 /* A listener takes the first stream; a second one is refused. */
@@ -507,8 +519,8 @@ cb_recv_stream_data(ngtcp2_conn *conn, uint32_t flags, int64_t id,
 			qc->abort = "Accept Error";
 			return 0;
 		}
-		if (qc->ev_accept != NULL)
-			evtimer_del(qc->ev_accept);
+		if (qc->ev_wait != NULL)
+			evtimer_del(qc->ev_wait);
 		if (qconn_bridge(qc, sp[0]) == -1) {
 			close(sp[1]);
 			qc->abort = "Accept Error";
@@ -581,6 +593,17 @@ qconn_bridge(struct qconn *qc, int fd)
 	}
 	event_add(qc->ev_read, NULL);
 	return 0;
+}
+
+/* The consumer has had all of the stream and sent all of its own. */
+static void
+qconn_unbridge(struct qconn *qc)
+{
+	event_free(qc->ev_read);
+	event_free(qc->ev_write);
+	qc->ev_read = qc->ev_write = NULL;
+	close(qc->fd);
+	qc->fd = -1;
 }
 
 static void
@@ -707,6 +730,7 @@ qconn_flush(struct qconn *qc)
 	ngtcp2_tstamp	 now = now_ns(), expiry;
 	struct timeval	 tv;
 	int64_t		 id;
+	struct timeval	 done_wait = { QUIC_DONE_WAIT, 0 };
 	uint32_t	 flags;
 	size_t		 nv, pending;
 	int		 blocked = 0;
@@ -723,8 +747,14 @@ qconn_flush(struct qconn *qc)
 	}
 	/* Not before the consumer has all the stream brought. */
 	if (qc->done && evbuffer_get_length(qc->rx) == 0) {
-		qconn_close(qc, QUIC_APP_OK, "normal close");
-		return;
+		if (qc->listener == NULL) {
+			qconn_close(qc, QUIC_APP_OK, "normal close");
+			return;
+		}
+		if (qc->fd != -1 && qc->ev_wait != NULL) {
+			qconn_unbridge(qc);
+			evtimer_add(qc->ev_wait, &done_wait);
+		}
 	}
 	for (;;) {
 		id = -1;
@@ -954,8 +984,8 @@ qconn_free(struct qconn *qc)
 		event_free(qc->ev_read);
 	if (qc->ev_write != NULL)
 		event_free(qc->ev_write);
-	if (qc->ev_accept != NULL)
-		event_free(qc->ev_accept);
+	if (qc->ev_wait != NULL)
+		event_free(qc->ev_wait);
 	event_free(qc->ev_timer);
 	while ((c = STAILQ_FIRST(&qc->tx)) != NULL) {
 		STAILQ_REMOVE_HEAD(&qc->tx, entry);
@@ -964,7 +994,8 @@ qconn_free(struct qconn *qc)
 	if (qc->rx != NULL)
 		evbuffer_free(qc->rx);
 	ngtcp2_conn_del(qc->conn);
-	gnutls_deinit(qc->tls);
+	if (qc->tls != NULL)
+		gnutls_deinit(qc->tls);
 	quictls_free(qc->dialtls);
 	free(qc->peer.node);
 	free(qc);

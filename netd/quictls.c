@@ -28,7 +28,7 @@
 			"%DISABLE_TLS13_COMPAT_MODE"
 
 struct quictls {
-	gnutls_certificate_credentials_t cred;
+	gnutls_certificate_credentials_t cred;	/* NULL: not made yet */
 	struct tlsconf		*tc;	/* NULL: the insecure kind */
 	int			 server;
 };
@@ -38,45 +38,65 @@ static const gnutls_datum_t alpn = { (unsigned char *)"netceptor", 9 };
 static int	verify_peer(gnutls_session_t);
 static int	verify_insecure(const gnutls_datum_t *, unsigned int);
 static int	self_signed(gnutls_certificate_credentials_t);
+static int	make_creds(struct quictls *);
 
-/* tc (ours from now on) NULL: the insecure kind. */
+/*
+ * tc (ours from now on) NULL: the insecure kind, whose credentials wait
+ * for the first connection: most nodes never see a stream, and GnuTLS,
+ * which the parent has not initialise itself on load, costs some 3 MB.
+ * A tls-server's or tls-client's are made now, from the configuration's
+ * bytes, which a reload frees.
+ */
 struct quictls *
 quictls_new(struct tlsconf *tc, int server, char *err, size_t errlen)
 {
-	const struct tlsconf_mem *m = tc != NULL ? tlsconf_mem(tc) : NULL;
-	struct quictls		*qt;
-	gnutls_datum_t		 cert, key, cas;
-	int			 rv;
+	struct quictls	*qt;
+	int		 rv;
 
 	if ((qt = calloc(1, sizeof(*qt))) == NULL)
 		fatal("quic tls");
 	qt->tc = tc;
 	qt->server = server;
-	if (gnutls_certificate_allocate_credentials(&qt->cred) < 0)
-		fatalx("gnutls_certificate_allocate_credentials");
-	if (m == NULL)
-		rv = server ? self_signed(qt->cred) : 0;
-	else {
-		cert.data = (unsigned char *)m->cert;
-		cert.size = m->certlen;
-		key.data = (unsigned char *)m->key;
-		key.size = m->keylen;
-		rv = gnutls_certificate_set_x509_key_mem2(qt->cred, &cert, &key,
-		    GNUTLS_X509_FMT_PEM, NULL, 0);
-		if (rv >= 0 && m->verify && m->cas != NULL) {
-			cas.data = (unsigned char *)m->cas;
-			cas.size = m->caslen;
-			rv = gnutls_certificate_set_x509_trust_mem(qt->cred,
-			    &cas, GNUTLS_X509_FMT_PEM);
-		}
-	}
-	if (rv < 0) {
+	if (tc != NULL && (rv = make_creds(qt)) < 0) {
 		snprintf(err, errlen, "%s", gnutls_strerror(rv));
 		quictls_free(qt);
 		return NULL;
 	}
-	gnutls_certificate_set_verify_function(qt->cred, verify_peer);
 	return qt;
+}
+
+static int
+make_creds(struct quictls *qt)
+{
+	static int		 initialised;
+	const struct tlsconf_mem *m;
+	gnutls_datum_t		 cert, key, cas;
+	int			 rv;
+
+	if (!initialised) {
+		if ((rv = gnutls_global_init()) < 0)
+			return rv;
+		initialised = 1;
+	}
+	if ((rv = gnutls_certificate_allocate_credentials(&qt->cred)) < 0)
+		return rv;
+	gnutls_certificate_set_verify_function(qt->cred, verify_peer);
+	if (qt->tc == NULL)
+		return qt->server ? self_signed(qt->cred) : 0;
+	m = tlsconf_mem(qt->tc);
+	cert.data = (unsigned char *)m->cert;
+	cert.size = m->certlen;
+	key.data = (unsigned char *)m->key;
+	key.size = m->keylen;
+	rv = gnutls_certificate_set_x509_key_mem2(qt->cred, &cert, &key,
+	    GNUTLS_X509_FMT_PEM, NULL, 0);
+	if (rv >= 0 && m->verify && m->cas != NULL) {
+		cas.data = (unsigned char *)m->cas;
+		cas.size = m->caslen;
+		rv = gnutls_certificate_set_x509_trust_mem(qt->cred, &cas,
+		    GNUTLS_X509_FMT_PEM);
+	}
+	return rv;
 }
 
 void
@@ -84,7 +104,8 @@ quictls_free(struct quictls *qt)
 {
 	if (qt == NULL)
 		return;
-	gnutls_certificate_free_credentials(qt->cred);
+	if (qt->cred != NULL)
+		gnutls_certificate_free_credentials(qt->cred);
 	tlsconf_free(qt->tc);
 	free(qt);
 }
@@ -143,6 +164,13 @@ quictls_session(struct quictls *qt, struct quictls_peer *peer,
 
 	peer->tls = qt;
 	peer->why[0] = '\0';
+	if (qt->cred == NULL && (rv = make_creds(qt)) < 0) {
+		log_warnx("quic: TLS credentials: %s", gnutls_strerror(rv));
+		if (qt->cred != NULL)
+			gnutls_certificate_free_credentials(qt->cred);
+		qt->cred = NULL;
+		return rv;
+	}
 	if ((rv = gnutls_init(&s, (qt->server ? GNUTLS_SERVER :
 	    GNUTLS_CLIENT) | GNUTLS_NO_END_OF_EARLY_DATA)) < 0)
 		return rv;

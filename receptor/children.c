@@ -69,6 +69,13 @@ child_spawn(struct child *c)
 			_exit(127);
 		argv[0] = (char *)role_name(c->role);
 		argv[1] = NULL;
+		/*
+		 * GnuTLS initialises itself as it loads, some 3 MB of netd's
+		 * memory before any stream needs it; netd does it then.
+		 */
+		if (c->role == ROLE_NETD &&
+		    setenv("GNUTLS_NO_IMPLICIT_INIT", "1", 1) == -1)
+			_exit(127);
 		execv(path, argv);
 		log_warn("exec %s", path);
 		_exit(127);
