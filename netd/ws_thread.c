@@ -136,9 +136,12 @@ ws_thread_init(void)
 	info.gid = -1;
 	info.uid = -1;
 	info.fd_limit_per_thread = WS_MAX_FDS;
-	/* OpenSSL's state for lws; no system CA paths, they are files. */
-	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
-	    LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS |
+	/*
+	 * No system CA paths, they are files. OpenSSL initialises itself
+	 * when a TLS vhost first needs it: doing it here cost netd 2.5 MB
+	 * of memory, TLS or not.
+	 */
+	info.options = LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS |
 	    LWS_SERVER_OPTION_JUST_USE_RAW_ORIGIN;
 	if ((ctx = lws_create_context(&info)) == NULL)
 		fatalx("cannot create the libwebsockets context");
