@@ -4,7 +4,6 @@
  * connection carries one stream, which starts with a 0x00 from the dialer,
  * and which we bridge to one end of a socketpair for its consumer.
  */
-#include <sys/param.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <errno.h>
@@ -19,7 +18,7 @@
 #include "log.h"
 #include "netd.h"
 #include "netmsg.h"
-#include "quic.h"
+#include "quicconn.h"
 
 /* Go sends no more and never probes; it drops the rest of a longer one. */
 #define QUIC_TX_MAX		1200
@@ -36,57 +35,8 @@
 #define QUIC_DONE_WAIT		30
 #define QUIC_WINDOW		(256 * 1024)	/* per stream and connection */
 #define QUIC_CIDLEN		8
-/* Read no more from the consumer while this much is not yet acked. */
-#define QUIC_TX_BUFFER		(256 * 1024)
-#define QUIC_CHUNK		16384
 /* Connections in any one listener's care, handshakes included. */
 #define QUIC_LISTENER_CONNS	256
-/* How long the bytes of a closed connection wait for its consumer. */
-#define QUIC_LINGER		60
-/* Go's application error codes. */
-#define QUIC_APP_OK		0
-#define QUIC_APP_CANCEL_READ	499
-#define QUIC_APP_ERROR		500
-
-struct txchunk {
-	STAILQ_ENTRY(txchunk)	 entry;
-	uint8_t			 data[QUIC_CHUNK];
-};
-
-struct qconn {
-	struct quictls_peer	 peer;		/* first: see quic.h */
-	TAILQ_ENTRY(qconn)	 entry;		/* in a listener's list */
-	struct quic_listener	*listener;	/* NULL: we dialed */
-	struct service		*svc;		/* ours */
-	char			 peersvc[NETMSG_SVCLEN + 1];
-	struct quictls		*dialtls;	/* a dial's own */
-	ngtcp2_conn		*conn;
-	gnutls_session_t	 tls;
-	struct event		*ev_timer;
-	struct event		*ev_wait;	/* a listener's, see above */
-	int64_t			 stream;	/* -1: none yet */
-	int			 fd;		/* the consumer's stream */
-	struct event		*ev_read;
-	struct event		*ev_write;
-	/* Stream offsets of what we send: acked <= sent <= end. */
-	STAILQ_HEAD(, txchunk)	 tx;
-	size_t			 nchunks;
-	uint64_t		 tx_base;	/* of the first chunk */
-	uint64_t		 tx_acked;
-	uint64_t		 tx_sent;
-	uint64_t		 tx_end;
-	int			 tx_eof;	/* FIN after tx_end */
-	int			 fin_sent;
-	struct evbuffer		*rx;		/* for the fd, not yet written */
-	uint64_t		 rx_credit;	/* written, not yet re-granted */
-	int			 rx_fin;
-	int			 rx_started;	/* the dialer's 0x00 came */
-	int			 done;		/* close after this round */
-	const char		*abort;		/* or close with error 500 */
-	quic_dial_fn		 dialed;	/* until the handshake ends */
-	void			*arg;
-};
-TAILQ_HEAD(qconns, qconn);
 
 /* A packet for a service of our own node, delivered from the loop. */
 struct localpkt {
@@ -118,23 +68,15 @@ static struct qconn *qconn_new(const char *, const char *);
 static int	qconn_start(struct qconn *, struct quictls *,
 		    const ngtcp2_pkt_hd *);
 static void	qconn_input(struct qconn *, const uint8_t *, size_t);
-static void	qconn_flush(struct qconn *);
 static int	qconn_send(struct qconn *, const uint8_t *, size_t);
 static int	quic_out(struct qconn *, const uint8_t *, size_t,
 		    const char **);
 static void	local_deliver(evutil_socket_t, short, void *);
-static void	linger(int, struct evbuffer *);
-static void	linger_write(evutil_socket_t, short, void *);
 static void	qconn_close(struct qconn *, uint64_t, const char *);
 static void	qconn_fail(struct qconn *, const char *);
 static void	qconn_free(struct qconn *);
 static void	qconn_timer(evutil_socket_t, short, void *);
 static void	qconn_wait_over(evutil_socket_t, short, void *);
-static void	qconn_fd_read(evutil_socket_t, short, void *);
-static void	qconn_fd_write(evutil_socket_t, short, void *);
-static int	qconn_bridge(struct qconn *, int);
-static void	qconn_unbridge(struct qconn *);
-static void	qconn_rx_flush(struct qconn *);
 static int	cb_recv_stream_data(ngtcp2_conn *, uint32_t, int64_t,
 		    uint64_t, const uint8_t *, size_t, void *, void *);
 static int	cb_acked(ngtcp2_conn *, int64_t, uint64_t, uint64_t, void *,
@@ -230,7 +172,6 @@ quic_dial(const char *node, const char *service, struct quictls *tls,
     int fd, quic_dial_fn fn, void *arg, const char **err)
 {
 	struct qconn	*qc;
-	struct txchunk	*c;
 
 	if (strlen(service) > NETMSG_SVCLEN) {
 		*err = "service name too long";
@@ -244,12 +185,7 @@ quic_dial(const char *node, const char *service, struct quictls *tls,
 	qc->fd = fd;
 	qc->dialed = fn;
 	qc->arg = arg;
-	/* The byte that has Go's listener accept the stream. */
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		fatal("quic stream");
-	STAILQ_INSERT_TAIL(&qc->tx, c, entry);
-	qc->nchunks = 1;
-	qc->tx_end = 1;
+	qstream_first_byte(qc);
 	if (qconn_start(qc, tls, NULL) == -1) {
 		*err = "cannot start a QUIC connection";
 		qc->fd = -1;
@@ -464,7 +400,7 @@ cb_handshake_completed(ngtcp2_conn *conn, void *arg)
 		return 0;
 	}
 	if (ngtcp2_conn_open_bidi_stream(conn, &qc->stream, NULL) != 0 ||
-	    qconn_bridge(qc, qc->fd) == -1)
+	    qstream_bridge(qc, qc->fd) == -1)
 		return NGTCP2_ERR_CALLBACK_FAILURE;
 	qc->dialed(NULL, qc->arg);
 	qc->dialed = NULL;
@@ -521,7 +457,7 @@ cb_recv_stream_data(ngtcp2_conn *conn, uint32_t flags, int64_t id,
 		}
 		if (qc->ev_wait != NULL)
 			evtimer_del(qc->ev_wait);
-		if (qconn_bridge(qc, sp[0]) == -1) {
+		if (qstream_bridge(qc, sp[0]) == -1) {
 			close(sp[1]);
 			qc->abort = "Accept Error";
 			return 0;
@@ -529,134 +465,15 @@ cb_recv_stream_data(ngtcp2_conn *conn, uint32_t flags, int64_t id,
 		qc->listener->accepted(sp[1], qc->peer.node,
 		    qc->listener->arg);
 	}
-	if (qc->fd == -1)	/* the stream ended on our side */
-		qc->rx_credit += len;
-	else if (evbuffer_add(qc->rx, data, len) == -1)
-		fatal("quic stream");
-	if (flags & NGTCP2_STREAM_DATA_FLAG_FIN)
-		qc->rx_fin = 1;
-	qconn_rx_flush(qc);
+	qstream_received(qc, data, len, flags & NGTCP2_STREAM_DATA_FLAG_FIN);
 	return 0;
-}
-
-/* Write what the stream brought to the consumer, as far as it takes. */
-static void
-qconn_rx_flush(struct qconn *qc)
-{
-	int	 n;
-
-	while (qc->fd != -1 && evbuffer_get_length(qc->rx) > 0) {
-		if ((n = evbuffer_write(qc->rx, qc->fd)) > 0) {
-			qc->rx_credit += n;
-			continue;
-		}
-		if (n == -1 && errno == EAGAIN) {
-			event_add(qc->ev_write, NULL);
-			return;
-		}
-		/* The consumer is gone: Go's CancelRead. */
-		qc->rx_credit += evbuffer_get_length(qc->rx);
-		evbuffer_drain(qc->rx, evbuffer_get_length(qc->rx));
-		if (qc->stream != -1)
-			ngtcp2_conn_shutdown_stream_read(qc->conn, qc->stream,
-			    QUIC_APP_CANCEL_READ);
-		return;
-	}
-	if (qc->rx_fin && qc->fd != -1 && evbuffer_get_length(qc->rx) == 0)
-		shutdown(qc->fd, SHUT_WR);
-}
-
-static void
-qconn_fd_write(evutil_socket_t fd, short events, void *arg)
-{
-	struct qconn	*qc = arg;
-
-	qconn_rx_flush(qc);
-	qconn_flush(qc);
-}
-
-/* Take fd as the consumer's end of the stream. */
-static int
-qconn_bridge(struct qconn *qc, int fd)
-{
-	qc->fd = fd;
-	if (evutil_make_socket_nonblocking(fd) == -1) {
-		log_warn("quic: stream socket");
-		return -1;
-	}
-	if ((qc->ev_read = event_new(netd_base(), fd, EV_READ | EV_PERSIST,
-	    qconn_fd_read, qc)) == NULL ||
-	    (qc->ev_write = event_new(netd_base(), fd, EV_WRITE,
-	    qconn_fd_write, qc)) == NULL) {
-		log_warnx("quic: event_new");
-		return -1;
-	}
-	event_add(qc->ev_read, NULL);
-	return 0;
-}
-
-/* The consumer has had all of the stream and sent all of its own. */
-static void
-qconn_unbridge(struct qconn *qc)
-{
-	event_free(qc->ev_read);
-	event_free(qc->ev_write);
-	qc->ev_read = qc->ev_write = NULL;
-	close(qc->fd);
-	qc->fd = -1;
-}
-
-static void
-qconn_fd_read(evutil_socket_t fd, short events, void *arg)
-{
-	struct qconn	*qc = arg;
-	struct txchunk	*c;
-	size_t		 off;
-	ssize_t		 n;
-
-	if (qc->tx_end - qc->tx_acked >= QUIC_TX_BUFFER) {
-		event_del(qc->ev_read);	/* until acks make room */
-		return;
-	}
-	/* Every chunk but the last is full. */
-	if (qc->tx_end == qc->tx_base + qc->nchunks * QUIC_CHUNK) {
-		if ((c = calloc(1, sizeof(*c))) == NULL)
-			fatal("quic stream");
-		STAILQ_INSERT_TAIL(&qc->tx, c, entry);
-		qc->nchunks++;
-	}
-	c = STAILQ_LAST(&qc->tx, txchunk, entry);
-	off = (qc->tx_end - qc->tx_base) % QUIC_CHUNK;
-	n = read(fd, c->data + off, QUIC_CHUNK - off);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n > 0)
-		qc->tx_end += n;
-	else {
-		qc->tx_eof = 1;
-		event_del(qc->ev_read);
-	}
-	qconn_flush(qc);
 }
 
 static int
 cb_acked(ngtcp2_conn *conn, int64_t id, uint64_t offset, uint64_t len,
     void *arg, void *sarg)
 {
-	struct qconn	*qc = arg;
-	struct txchunk	*c;
-
-	qc->tx_acked += len;
-	while (qc->tx_acked - qc->tx_base >= QUIC_CHUNK &&
-	    (c = STAILQ_FIRST(&qc->tx)) != NULL) {
-		STAILQ_REMOVE_HEAD(&qc->tx, entry);
-		free(c);
-		qc->nchunks--;
-		qc->tx_base += QUIC_CHUNK;
-	}
-	if (qc->ev_read != NULL && !qc->tx_eof &&
-	    qc->tx_end - qc->tx_acked < QUIC_TX_BUFFER)
-		event_add(qc->ev_read, NULL);
+	qstream_acked(arg, len);
 	return 0;
 }
 
@@ -678,10 +495,8 @@ cb_stream_reset(ngtcp2_conn *conn, int64_t id, uint64_t size, uint64_t code,
 {
 	struct qconn	*qc = arg;
 
-	if (id == qc->stream) {
-		qc->rx_fin = 1;
-		qconn_rx_flush(qc);
-	}
+	if (id == qc->stream)
+		qstream_received(qc, NULL, 0, 1);
 	return 0;
 }
 
@@ -697,30 +512,8 @@ cb_stop_sending(ngtcp2_conn *conn, int64_t id, uint64_t code, void *arg,
 	return 0;
 }
 
-/* Our stream data from offset sent on, at most two chunks' worth. */
-static size_t
-tx_vecs(struct qconn *qc, ngtcp2_vec *v, size_t *total)
-{
-	struct txchunk	*c;
-	uint64_t	 pos = qc->tx_base, lo, hi;
-	size_t		 n = 0;
-
-	*total = 0;
-	STAILQ_FOREACH(c, &qc->tx, entry) {
-		lo = MAX(pos, qc->tx_sent);
-		hi = MIN(pos + QUIC_CHUNK, qc->tx_end);
-		if (lo < hi && n < 2) {
-			v[n].base = c->data + (lo - pos);
-			v[n].len = hi - lo;
-			*total += v[n++].len;
-		}
-		pos += QUIC_CHUNK;
-	}
-	return n;
-}
-
 /* Send what ngtcp2 has for the far end, then set its timer. */
-static void
+void
 qconn_flush(struct qconn *qc)
 {
 	uint8_t		 pkt[QUIC_TX_MAX];
@@ -752,7 +545,7 @@ qconn_flush(struct qconn *qc)
 			return;
 		}
 		if (qc->fd != -1 && qc->ev_wait != NULL) {
-			qconn_unbridge(qc);
+			qstream_unbridge(qc);
 			evtimer_add(qc->ev_wait, &done_wait);
 		}
 	}
@@ -761,7 +554,7 @@ qconn_flush(struct qconn *qc)
 		nv = 0;
 		flags = NGTCP2_WRITE_STREAM_FLAG_MORE;
 		if (qc->stream != -1 && !blocked && !qc->fin_sent) {
-			nv = tx_vecs(qc, v, &pending);
+			nv = qstream_pending(qc, v, &pending);
 			if (nv > 0 || qc->tx_eof)
 				id = qc->stream;
 			if (qc->tx_eof && qc->tx_sent + pending == qc->tx_end)
@@ -964,76 +757,21 @@ qconn_fail(struct qconn *qc, const char *why)
 static void
 qconn_free(struct qconn *qc)
 {
-	struct txchunk	*c;
-
-	/* Whatever came before the close is the consumer's all the same. */
-	if (qc->fd != -1 && evbuffer_get_length(qc->rx) > 0) {
-		linger(qc->fd, qc->rx);
-		qc->fd = -1;
-		qc->rx = NULL;
-	}
-
 	if (qc->listener != NULL) {
 		TAILQ_REMOVE(&qc->listener->conns, qc, entry);
 		qc->listener->nconns--;
 	} else if (qc->svc != NULL)
 		dgram_unbind(qc->svc);
-	if (qc->fd != -1)
-		close(qc->fd);
-	if (qc->ev_read != NULL)
-		event_free(qc->ev_read);
-	if (qc->ev_write != NULL)
-		event_free(qc->ev_write);
+	qstream_free(qc);
 	if (qc->ev_wait != NULL)
 		event_free(qc->ev_wait);
 	event_free(qc->ev_timer);
-	while ((c = STAILQ_FIRST(&qc->tx)) != NULL) {
-		STAILQ_REMOVE_HEAD(&qc->tx, entry);
-		free(c);
-	}
-	if (qc->rx != NULL)
-		evbuffer_free(qc->rx);
 	ngtcp2_conn_del(qc->conn);
 	if (qc->tls != NULL)
 		gnutls_deinit(qc->tls);
 	quictls_free(qc->dialtls);
 	free(qc->peer.node);
 	free(qc);
-}
-
-struct lingering {
-	int		 fd;
-	struct evbuffer	*buf;
-	struct event	*ev;
-};
-
-static void
-linger(int fd, struct evbuffer *buf)
-{
-	struct lingering	*lg;
-	struct timeval		 tv = { QUIC_LINGER, 0 };
-
-	if ((lg = calloc(1, sizeof(*lg))) == NULL ||
-	    (lg->ev = event_new(netd_base(), fd, EV_WRITE | EV_PERSIST,
-	    linger_write, lg)) == NULL)
-		fatal("quic linger");
-	lg->fd = fd;
-	lg->buf = buf;
-	event_add(lg->ev, &tv);
-}
-
-static void
-linger_write(evutil_socket_t fd, short events, void *arg)
-{
-	struct lingering	*lg = arg;
-
-	if ((events & EV_WRITE) && (evbuffer_write(lg->buf, fd) >= 0 ||
-	    errno == EAGAIN) && evbuffer_get_length(lg->buf) > 0)
-		return;
-	event_free(lg->ev);
-	evbuffer_free(lg->buf);
-	close(fd);
-	free(lg);
 }
 
 static void
