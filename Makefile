@@ -59,8 +59,9 @@ DEBS		 = build-essential pkg-config libbsd-dev libevent-dev \
 		   libatf-dev atf-sh kyua mandoc clang libclang-rt-14-dev \
 		   libwebsockets-dev libgnutls28-dev libngtcp2-dev \
 		   libngtcp2-crypto-gnutls-dev curl openssl
-# And the tests' QUIC peer, built with Debian's quic-go.
-TEST_DEBS	 = golang-go golang-github-lucas-clemente-quic-go-dev
+# And the tests' QUIC peers, built with Debian's quic-go.
+TEST_DEBS	 = golang-go golang-github-lucas-clemente-quic-go-dev \
+		   golang-github-minio-highwayhash-dev
 
 COMMON_SRCS	 = $(wildcard common/*.c)
 PROTO_SRCS	 = $(wildcard proto/*.c)
@@ -94,6 +95,7 @@ UNIT_TESTS	 = $(patsubst %.c,$(OBJ)/%,$(UNIT_SRCS))
 E2E_TESTS	 = $(patsubst %.sh,$(OBJ)/%,$(E2E_SRCS))
 QUICUDP		 = $(OBJ)/regress/interop/quicudp
 QUICPEER	 = $(OBJ)/regress/interop/quicpeer
+GONODE		 = $(OBJ)/regress/interop/gonode
 REGRESS		 = $(UNIT_TESTS) $(E2E_TESTS) $(addprefix $(OBJ)/,$(KYUAFILES)) \
 		   $(QUICUDP) \
 		   $(patsubst %,$(OBJ)/%,$(wildcard regress/e2e/*.subr)) \
@@ -128,7 +130,7 @@ run: deps
 
 check: DEBS += $(TEST_DEBS)
 check: deps
-	@$(MAKE) --no-print-directory all $(QUICPEER)
+	@$(MAKE) --no-print-directory all $(QUICPEER) $(GONODE)
 	cd $(OBJ)/regress && kyua test
 
 $(LIBCOMMON): $(call objs,$(COMMON_SRCS) $(PROTO_SRCS))
@@ -154,7 +156,7 @@ $(QUICUDP): $(QUICUDP).o $(LIBNETD) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Debian's Go packages, without modules or the network.
-$(QUICPEER): regress/interop/quicpeer.go
+$(QUICPEER) $(GONODE): $(OBJ)/regress/interop/%: regress/interop/%.go
 	@mkdir -p $(@D)
 	GO111MODULE=off GOPATH=/usr/share/gocode \
 	    GOCACHE=$(abspath $(OBJ))/gocache go build -o $@ $<
