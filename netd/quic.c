@@ -719,6 +719,11 @@ qconn_close(struct qconn *qc, uint64_t code, const char *reason)
 		    0x100 | ngtcp2_conn_get_tls_alert(qc->conn),
 		    qc->peer.why[0] != '\0' ? qc->peer.why : "handshake failed");
 		err = why;
+		/* A certificate we refused is the operator's business. */
+		if (qc->peer.why[0] != '\0')
+			log_warnx("refused a stream %s %s:%s: %s",
+			    qc->listener != NULL ? "from" : "to",
+			    qc->peer.node, qc->peersvc, qc->peer.why);
 	}
 	qconn_fail(qc, err);
 }

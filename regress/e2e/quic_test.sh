@@ -11,12 +11,43 @@ QUICUDP="$(atf_get_srcdir)/../interop/quicudp"
 QUICPEER="$(atf_get_srcdir)/../interop/quicpeer"
 GONODE="$(atf_get_srcdir)/../interop/gonode"
 
-# cnode: node cnode on a new UDP listener $port, ready for gonode.
+# cnode [ARGS...]: node cnode on a new UDP listener $port, ready for
+# gonode.
 cnode()
 {
 	port=$(free_port)
-	start_named cnode --udp-listener port="$port" bindaddr=127.0.0.1
+	start_named cnode --udp-listener port="$port" bindaddr=127.0.0.1 "$@"
 	wait_log 'Initialization complete' 10 cnode.log
+}
+
+# certs: a CA, and certificates for cnode, gonode and a node called other.
+certs()
+{
+	mkca ca
+	for n in cnode gonode other; do
+		mkcert ca "$n"
+	done
+}
+
+# tls_control: cnode with a control service "secure" behind a
+# tls-server that wants client certificates of the CA.
+tls_control()
+{
+	certs
+	cnode --tls-server name=srv cert="$PWD/cnode.crt" \
+	    key="$PWD/cnode.key" requireclientcert=true clientcas="$PWD/ca.crt" \
+	    --control-service service=secure tls=srv
+}
+
+# gonode_echo [CERT]: gonode serving echo, with CERT's TLS (cnode must
+# then have a tls-client cli) or the throwaway certificate.
+gonode_echo()
+{
+	"$GONODE" ${1:+-tls "$1.crt,$1.key,ca.crt"} "$port" cnode listen echo \
+	    >gonode.out 2>gonode.err &
+	echo $! >gonode.pid
+	wait_until 15 grep -q '^listening$' gonode.out
+	wait_until 15 has_route cnode gonode gonode
 }
 
 # listen_with PROGRAM [CN]: a listener on a new $port, ready.
@@ -76,7 +107,9 @@ secure_service_head()
 secure_service_body()
 {
 	listen_with "$QUICPEER" somebody
-	atf_check -s exit:1 -e inline:"quicudp: dial: CRYPTO_ERROR 0x12a (local): insecure connection to secure service\n" \
+	atf_check -s exit:1 \
+	    -e match:'^quicudp: dial: CRYPTO_ERROR 0x12a \(local\): insecure connection to secure service$' \
+	    -e match:'refused a stream to gonode:control: insecure connection' \
 	    "$QUICUDP" dial "$port" hello
 }
 secure_service_cleanup()
@@ -111,10 +144,7 @@ connect_to_gonode_head()
 connect_to_gonode_body()
 {
 	cnode
-	"$GONODE" "$port" cnode listen echo >gonode.out 2>gonode.err &
-	echo $! >gonode.pid
-	wait_until 15 grep -q '^listening$' gonode.out
-	wait_until 15 has_route cnode gonode gonode
+	gonode_echo
 	head -c 300000 /dev/urandom | base64 -w 0 >sent
 	atf_check -o save:got timeout 60 "$RCPTCTL" --socket "$PWD/cnode.sock" \
 	    connect gonode echo <sent
@@ -126,6 +156,91 @@ connect_to_gonode_cleanup()
 	stop_all
 }
 
+atf_test_case gonode_tls_control cleanup
+gonode_tls_control_head()
+{
+	atf_set "descr" "quic-go with a client certificate reaches a TLS control service"
+	atf_set "require.progs" "$GONODE openssl"
+}
+gonode_tls_control_body()
+{
+	tls_control
+	atf_check -o match:'^Receptor Control, node cnode$' \
+	    -o match:'^\{.*"NodeID":"cnode"' timeout 60 "$GONODE" \
+	    -tls gonode.crt,gonode.key,ca.crt "$port" cnode dial secure status
+}
+gonode_tls_control_cleanup()
+{
+	stop_all
+}
+
+atf_test_case gonode_wrong_node cleanup
+gonode_wrong_node_head()
+{
+	atf_set "descr" "A client certificate of another node is refused, and said why"
+	atf_set "require.progs" "$GONODE openssl"
+}
+gonode_wrong_node_body()
+{
+	tls_control
+	# quic-go prints the reason our TLS alert came with.
+	atf_check -s exit:1 \
+	    -e match:'CRYPTO_ERROR.*0x12a.*its certificate is not valid for node gonode' \
+	    timeout 60 "$GONODE" -tls other.crt,other.key,ca.crt "$port" cnode \
+	    dial secure status
+	wait_log 'refused a stream from gonode:[A-Za-z0-9]+: its certificate is not valid for node gonode' \
+	    10 cnode.log
+}
+gonode_wrong_node_cleanup()
+{
+	stop_all
+}
+
+atf_test_case connect_tls_to_gonode cleanup
+connect_tls_to_gonode_head()
+{
+	atf_set "descr" "connect with a tls-client reaches quic-go's TLS service," \
+	    "and refuses one whose certificate names another node"
+	atf_set "require.progs" "$GONODE openssl"
+}
+connect_tls_to_gonode_body()
+{
+	certs
+	cnode --tls-client name=cli cert="$PWD/cnode.crt" key="$PWD/cnode.key" \
+	    rootcas="$PWD/ca.crt"
+	gonode_echo gonode
+	echo hello >sent
+	atf_check -o inline:'hello\n\n' timeout 60 "$RCPTCTL" \
+	    --socket "$PWD/cnode.sock" connect --tls-client cli gonode echo <sent
+	stop_named gonode
+}
+connect_tls_to_gonode_cleanup()
+{
+	stop_all
+}
+
+atf_test_case connect_tls_wrong_node cleanup
+connect_tls_wrong_node_head()
+{
+	atf_set "descr" "connect refuses a service whose certificate names another node"
+	atf_set "require.progs" "$GONODE openssl"
+}
+connect_tls_wrong_node_body()
+{
+	certs
+	cnode --tls-client name=cli cert="$PWD/cnode.crt" key="$PWD/cnode.key" \
+	    rootcas="$PWD/ca.crt"
+	gonode_echo other
+	atf_check -s exit:1 -o ignore \
+	    -e match:'CRYPTO_ERROR 0x12a \(local\): its certificate is not valid for node gonode' \
+	    timeout 60 "$RCPTCTL" --socket "$PWD/cnode.sock" connect \
+	    --tls-client cli gonode echo </dev/null
+}
+connect_tls_wrong_node_cleanup()
+{
+	stop_all
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case go_dials_us
@@ -133,4 +248,8 @@ atf_init_test_cases()
 	atf_add_test_case secure_service
 	atf_add_test_case gonode_dials_control
 	atf_add_test_case connect_to_gonode
+	atf_add_test_case gonode_tls_control
+	atf_add_test_case gonode_wrong_node
+	atf_add_test_case connect_tls_to_gonode
+	atf_add_test_case connect_tls_wrong_node
 }

@@ -3,13 +3,16 @@
 // receptor does: routing updates, data messages named by HighwayHash, and
 // one net.PacketConn per service under quic-go.
 //
-//	gonode PORT PEER dial SERVICE LINE	open a stream to PEER:SERVICE,
-//						send LINE after its first line,
-//						print all it sends back
-//	gonode PORT PEER listen SERVICE		serve streams on SERVICE that
-//						start with 0x00, echoing them
+//	gonode [-tls CERT,KEY,CA] PORT PEER dial SERVICE LINE
+//		open a stream to PEER:SERVICE, send LINE after its first
+//		line, print all it sends back
+//	gonode [-tls CERT,KEY,CA] PORT PEER listen SERVICE
+//		serve streams on SERVICE that start with 0x00, echoing them
 //
 // PORT is PEER's udp-listener on 127.0.0.1; this node is called "gonode".
+// With -tls, streams use that certificate and trust that CA, as with a
+// tls-client or a tls-server that requires client certificates; without
+// it, Go receptor's throwaway certificate and its name check.
 package main
 
 import (
@@ -23,11 +26,13 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math/big"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -201,10 +206,48 @@ func insecureOnly(raw [][]byte, _ [][]*x509.Certificate) error {
 	return errors.New("insecure connection to secure service")
 }
 
-func dial(n *node, service, line string) {
-	tc := &tls.Config{InsecureSkipVerify: true,
-		VerifyPeerCertificate: insecureOnly,
-		NextProtos:            []string{"netceptor"}, ServerName: self}
+// userTLS: our certificate, and the CA the other end's must chain to.
+func userTLS(spec string, server bool) *tls.Config {
+	f := strings.Split(spec, ",")
+	if len(f) != 3 {
+		check(errors.New("-tls wants CERT,KEY,CA"))
+	}
+	cert, err := tls.LoadX509KeyPair(f[0], f[1])
+	check(err)
+	pem, err := os.ReadFile(f[2])
+	check(err)
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		check(errors.New("no CA in " + f[2]))
+	}
+	tc := &tls.Config{Certificates: []tls.Certificate{cert},
+		NextProtos: []string{"netceptor"}}
+	if server {
+		tc.ClientAuth = tls.RequireAndVerifyClientCert
+		tc.ClientCAs = pool
+	} else {
+		// Go receptor checks node IDs, not host names: the chain here.
+		tc.InsecureSkipVerify = true
+		tc.VerifyPeerCertificate = func(raw [][]byte,
+			_ [][]*x509.Certificate) error {
+			leaf, err := x509.ParseCertificate(raw[0])
+			if err != nil {
+				return err
+			}
+			_, err = leaf.Verify(x509.VerifyOptions{Roots: pool})
+			return err
+		}
+	}
+	return tc
+}
+
+func dial(n *node, service, line string, tc *tls.Config) {
+	if tc == nil {
+		tc = &tls.Config{InsecureSkipVerify: true,
+			VerifyPeerCertificate: insecureOnly,
+			NextProtos:            []string{"netceptor"},
+			ServerName:            self}
+	}
 	conn, err := quic.Dial(n.bind("gosvc001"), addr{n.peer, service},
 		n.peer, tc, config(true))
 	check(err)
@@ -225,7 +268,21 @@ func dial(n *node, service, line string) {
 	conn.CloseWithError(0, "normal close")
 }
 
-func listen(n *node, service string) {
+func listen(n *node, service string, tc *tls.Config) {
+	if tc == nil {
+		tc = throwaway()
+	}
+	l, err := quic.Listen(n.bind(service), tc, config(false))
+	check(err)
+	fmt.Println("listening")
+	for {
+		conn, err := l.Accept(context.Background())
+		check(err)
+		go echo(conn)
+	}
+}
+
+func throwaway() *tls.Config {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	check(err)
 	tmpl := x509.Certificate{SerialNumber: big.NewInt(1),
@@ -235,30 +292,23 @@ func listen(n *node, service string) {
 	der, err := x509.CreateCertificate(rand.Reader, &tmpl, &tmpl,
 		&key.PublicKey, key)
 	check(err)
-	tc := &tls.Config{NextProtos: []string{"netceptor"},
+	return &tls.Config{NextProtos: []string{"netceptor"},
 		Certificates: []tls.Certificate{{Certificate: [][]byte{der},
 			PrivateKey: key}}}
-	l, err := quic.Listen(n.bind(service), tc, config(false))
-	check(err)
-	fmt.Println("listening")
-	for {
-		conn, err := l.Accept(context.Background())
-		check(err)
-		go func() {
-			s, err := conn.AcceptStream(context.Background())
-			if err != nil {
-				return
-			}
-			first := make([]byte, 1)
-			if _, err := io.ReadFull(s, first); err != nil ||
-				first[0] != 0 {
-				conn.CloseWithError(500, "Read Data Error")
-				return
-			}
-			io.Copy(s, s)
-			s.Close()
-		}()
+}
+
+func echo(conn quic.Connection) {
+	s, err := conn.AcceptStream(context.Background())
+	if err != nil {
+		return
 	}
+	first := make([]byte, 1)
+	if _, err := io.ReadFull(s, first); err != nil || first[0] != 0 {
+		conn.CloseWithError(500, "Read Data Error")
+		return
+	}
+	io.Copy(s, s)
+	s.Close()
 }
 
 func check(err error) {
@@ -269,18 +319,21 @@ func check(err error) {
 }
 
 func main() {
-	if len(os.Args) < 5 {
-		fmt.Fprintln(os.Stderr, "usage: gonode PORT PEER dial SERVICE "+
-			"LINE | gonode PORT PEER listen SERVICE")
+	tlsSpec := flag.String("tls", "", "CERT,KEY,CA")
+	flag.Parse()
+	args := flag.Args()
+	if len(args) < 4 {
+		fmt.Fprintln(os.Stderr, "usage: gonode [-tls CERT,KEY,CA] PORT "+
+			"PEER dial SERVICE LINE | listen SERVICE")
 		os.Exit(2)
 	}
 	// As Go receptor: our PacketConns have no socket buffers to size.
 	os.Setenv("QUIC_GO_DISABLE_RECEIVE_BUFFER_WARNING", "1")
-	raddr, err := net.ResolveUDPAddr("udp", "127.0.0.1:"+os.Args[1])
+	raddr, err := net.ResolveUDPAddr("udp", "127.0.0.1:"+args[0])
 	check(err)
 	udp, err := net.DialUDP("udp", nil, raddr)
 	check(err)
-	n := &node{udp: udp, peer: os.Args[2],
+	n := &node{udp: udp, peer: args[1],
 		services: map[string]chan packet{},
 		epoch:    uint64(time.Now().Unix()) << 24, up: make(chan struct{})}
 	go n.run()
@@ -292,11 +345,18 @@ func main() {
 	// Our update naming the peer, which its routes to us wait for (a
 	// stream started before then goes on when quic-go sends again).
 	n.sendUpdate()
+	var tc *tls.Config
 	switch {
-	case os.Args[3] == "dial" && len(os.Args) == 6:
-		dial(n, os.Args[4], os.Args[5])
-	case os.Args[3] == "listen" && len(os.Args) == 5:
-		listen(n, os.Args[4])
+	case args[2] == "dial" && len(args) == 5:
+		if *tlsSpec != "" {
+			tc = userTLS(*tlsSpec, false)
+		}
+		dial(n, args[3], args[4], tc)
+	case args[2] == "listen" && len(args) == 4:
+		if *tlsSpec != "" {
+			tc = userTLS(*tlsSpec, true)
+		}
+		listen(n, args[3], tc)
 	default:
 		check(errors.New("bad arguments"))
 	}
