@@ -156,10 +156,11 @@ $(QUICUDP): $(QUICUDP).o $(LIBNETD) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Debian's Go packages, without modules or the network.
-$(QUICPEER) $(GONODE): $(OBJ)/regress/interop/%: regress/interop/%.go
+$(QUICPEER) $(GONODE): $(OBJ)/regress/interop/%: regress/interop/%.go \
+    regress/interop/quicgo.go
 	@mkdir -p $(@D)
 	GO111MODULE=off GOPATH=/usr/share/gocode \
-	    GOCACHE=$(abspath $(OBJ))/gocache go build -o $@ $<
+	    GOCACHE=$(abspath $(OBJ))/gocache go build -o $@ $^
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(@D)

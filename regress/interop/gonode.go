@@ -18,18 +18,14 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"os"
 	"strings"
@@ -41,9 +37,8 @@ import (
 )
 
 const (
-	self         = "gonode"
-	insecureName = "netceptor-insecure-common-name"
-	headerLen    = 36
+	self      = "gonode"
+	headerLen = 36
 )
 
 type routeUpdate struct {
@@ -187,25 +182,6 @@ func (c *serviceConn) SetDeadline(t time.Time) error      { return nil }
 func (c *serviceConn) SetReadDeadline(t time.Time) error  { return nil }
 func (c *serviceConn) SetWriteDeadline(t time.Time) error { return nil }
 
-func config(dialer bool) *quic.Config {
-	c := &quic.Config{HandshakeIdleTimeout: 15 * time.Second,
-		MaxIdleTimeout: 30 * time.Second}
-	if dialer {
-		c.KeepAlivePeriod = 15 * time.Second
-	}
-	return c
-}
-
-func insecureOnly(raw [][]byte, _ [][]*x509.Certificate) error {
-	for _, der := range raw {
-		if c, err := x509.ParseCertificate(der); err == nil &&
-			c.Subject.CommonName == insecureName {
-			return nil
-		}
-	}
-	return errors.New("insecure connection to secure service")
-}
-
 // userTLS: our certificate, and the CA the other end's must chain to.
 func userTLS(spec string, server bool) *tls.Config {
 	f := strings.Split(spec, ",")
@@ -243,10 +219,7 @@ func userTLS(spec string, server bool) *tls.Config {
 
 func dial(n *node, service, line string, tc *tls.Config) {
 	if tc == nil {
-		tc = &tls.Config{InsecureSkipVerify: true,
-			VerifyPeerCertificate: insecureOnly,
-			NextProtos:            []string{"netceptor"},
-			ServerName:            self}
+		tc = insecureDialer(self)
 	}
 	conn, err := quic.Dial(n.bind("gosvc001"), addr{n.peer, service},
 		n.peer, tc, config(true))
@@ -270,7 +243,7 @@ func dial(n *node, service, line string, tc *tls.Config) {
 
 func listen(n *node, service string, tc *tls.Config) {
 	if tc == nil {
-		tc = throwaway()
+		tc = throwaway(insecureName)
 	}
 	l, err := quic.Listen(n.bind(service), tc, config(false))
 	check(err)
@@ -279,42 +252,6 @@ func listen(n *node, service string, tc *tls.Config) {
 		conn, err := l.Accept(context.Background())
 		check(err)
 		go echo(conn)
-	}
-}
-
-func throwaway() *tls.Config {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	check(err)
-	tmpl := x509.Certificate{SerialNumber: big.NewInt(1),
-		Subject:   pkix.Name{CommonName: insecureName},
-		NotBefore: time.Now().Add(-time.Minute),
-		NotAfter:  time.Now().Add(24 * time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, &tmpl, &tmpl,
-		&key.PublicKey, key)
-	check(err)
-	return &tls.Config{NextProtos: []string{"netceptor"},
-		Certificates: []tls.Certificate{{Certificate: [][]byte{der},
-			PrivateKey: key}}}
-}
-
-func echo(conn quic.Connection) {
-	s, err := conn.AcceptStream(context.Background())
-	if err != nil {
-		return
-	}
-	first := make([]byte, 1)
-	if _, err := io.ReadFull(s, first); err != nil || first[0] != 0 {
-		conn.CloseWithError(500, "Read Data Error")
-		return
-	}
-	io.Copy(s, s)
-	s.Close()
-}
-
-func check(err error) {
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "gonode:", err)
-		os.Exit(1)
 	}
 }
 

@@ -11,67 +11,16 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"os"
-	"time"
 
 	quic "github.com/lucas-clemente/quic-go"
 )
 
-const insecureName = "netceptor-insecure-common-name"
-
-func config(dialer bool) *quic.Config {
-	c := &quic.Config{
-		HandshakeIdleTimeout: 15 * time.Second,
-		MaxIdleTimeout:       30 * time.Second,
-	}
-	if dialer {
-		c.KeepAlivePeriod = 15 * time.Second
-	}
-	return c
-}
-
-func throwaway(cn string) tls.Certificate {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	check(err)
-	tmpl := x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: cn},
-		NotBefore:    time.Now().Add(-time.Minute),
-		NotAfter:     time.Now().Add(24 * time.Hour),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, &tmpl, &tmpl,
-		&key.PublicKey, key)
-	check(err)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}
-
-// The dialer's only check of an insecure service: the throwaway name.
-func insecureOnly(raw [][]byte, _ [][]*x509.Certificate) error {
-	for _, der := range raw {
-		if c, err := x509.ParseCertificate(der); err == nil &&
-			c.Subject.CommonName == insecureName {
-			return nil
-		}
-	}
-	return errors.New("insecure connection to secure service")
-}
-
 func listen(port, cn string) {
-	tc := &tls.Config{
-		Certificates: []tls.Certificate{throwaway(cn)},
-		NextProtos:   []string{"netceptor"},
-		MinVersion:   tls.VersionTLS12,
-	}
-	l, err := quic.ListenAddr("127.0.0.1:"+port, tc, config(false))
+	l, err := quic.ListenAddr("127.0.0.1:"+port, throwaway(cn),
+		config(false))
 	check(err)
 	fmt.Println("listening")
 	for {
@@ -81,34 +30,9 @@ func listen(port, cn string) {
 	}
 }
 
-func echo(conn quic.Connection) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	s, err := conn.AcceptStream(ctx)
-	if err != nil {
-		conn.CloseWithError(500, "Accept Timeout")
-		return
-	}
-	first := make([]byte, 1)
-	if _, err := io.ReadFull(s, first); err != nil || first[0] != 0 {
-		conn.CloseWithError(500, "Read Data Error")
-		return
-	}
-	if _, err := io.Copy(s, s); err != nil {
-		fmt.Fprintln(os.Stderr, "echo:", err)
-	}
-	s.Close()
-}
-
 func dial(port, msg string) {
-	tc := &tls.Config{
-		InsecureSkipVerify:    true,
-		VerifyPeerCertificate: insecureOnly,
-		NextProtos:            []string{"netceptor"},
-		ServerName:            "gonode",
-		MinVersion:            tls.VersionTLS12,
-	}
-	conn, err := quic.DialAddr("127.0.0.1:"+port, tc, config(true))
+	conn, err := quic.DialAddr("127.0.0.1:"+port, insecureDialer("gonode"),
+		config(true))
 	check(err)
 	s, err := conn.OpenStreamSync(context.Background())
 	check(err)
@@ -119,13 +43,6 @@ func dial(port, msg string) {
 	check(err)
 	fmt.Println(string(reply))
 	conn.CloseWithError(0, "normal close")
-}
-
-func check(err error) {
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "quicpeer:", err)
-		os.Exit(1)
-	}
 }
 
 func main() {
