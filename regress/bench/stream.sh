@@ -12,11 +12,6 @@ node n1 --tcp-listener port=$port bindaddr=127.0.0.1
 node n2 --tcp-peer address=127.0.0.1:$port
 wait_for 30 ctl n1 ping n2 --count 1
 
-now_us()
-{
-	echo $(( $(date +%s%N) / 1000 ))
-}
-
 for i in $(seq 20); do
 	t0=$(now_us)
 	echo | ctl n1 connect n2 control >/dev/null
