@@ -10,6 +10,7 @@
 #define RECEPTOR_CTLCMD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct json_object;
 
@@ -133,5 +134,56 @@ struct ctl_connect {
 int		 ctlcmd_connect(const struct ctlcmd *, struct ctl_connect *,
 		    char *err, size_t errlen);
 void		 ctl_connect_clear(struct ctl_connect *);
+
+/* work <sub> ...: the subcommands Go knows; any other is "bad command". */
+enum ctl_work_sub {
+	CTLW_BAD,
+	CTLW_SUBMIT,
+	CTLW_LIST,
+	CTLW_STATUS,
+	CTLW_CANCEL,
+	CTLW_RELEASE,
+	CTLW_FORCE_RELEASE,
+	CTLW_RESULTS,
+};
+
+/*
+ * A work command, its parameters read as Go's workceptor InitFromString
+ * and InitFromJSON read them, plus the checks its ControlFunc makes
+ * before it looks at any unit or work type. Strings are NUL-terminated;
+ * NULL means absent. Free with ctl_work_clear().
+ */
+struct ctl_work {
+	enum ctl_work_sub	 sub;
+	char			*unitid;	/* list: NULL for every unit */
+	int64_t			 startpos;	/* results */
+	char			*signature;
+	/* submit */
+	char			*node;
+	char			*worktype;
+	char			*tlsclient;
+	char			*ttl;
+	int			 signwork;	/* "signwork":"true" */
+	/*
+	 * The work params: a JSON object of strings, every key that is
+	 * not command, subcommand, node, worktype, tlsclient, ttl,
+	 * signwork or signature; the text form's words after the work
+	 * type become "params". Never NULL for submit.
+	 */
+	struct json_object	*params;
+};
+
+/*
+ * Parse cmd (named "work") into *w. -1 with Go's text in err: "field
+ * subcommand missing", "work submit requires a target node and work
+ * type", "work <sub> requires a unit ID", "work <sub> does not take
+ * parameters after the unit ID", "error converting start position to
+ * integer: ...", "field startpos value <v> is not convertible to an
+ * int", "submit parameters must all be strings and <k> is not", "field
+ * <k> missing", "field <k> must be a string", "bad command", ...
+ */
+int		 ctlcmd_work(const struct ctlcmd *, struct ctl_work *,
+		    char *err, size_t errlen);
+void		 ctl_work_clear(struct ctl_work *);
 
 #endif
