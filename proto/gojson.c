@@ -30,7 +30,6 @@ static int	 num(const char **, const char *, int, int *);
 static int	 reserve(struct gjbuf *, size_t);
 static void	 put(struct gjbuf *, const void *, size_t);
 static void	 putc1(struct gjbuf *, char);
-static size_t	 utf8_len(const unsigned char *, size_t);
 static void	 put_rune(struct gjbuf *, unsigned int);
 static int	 shortest(double, char [24], int *);
 
@@ -334,12 +333,12 @@ gj_elem(struct gjbuf *b)
 		putc1(b, ',');
 }
 
-/* Length of the valid UTF-8 sequence at p (as Go decodes it), or 0. */
-static size_t
-utf8_len(const unsigned char *p, size_t n)
+size_t
+gj_utf8_len(const void *s, size_t n)
 {
-	unsigned char	 lo = 0x80, hi = 0xbf;
-	size_t		 need, i;
+	const unsigned char	*p = s;
+	unsigned char		 lo = 0x80, hi = 0xbf;
+	size_t			 need, i;
 
 	if (p[0] < 0x80)
 		return 1;
@@ -371,9 +370,16 @@ utf8_len(const unsigned char *p, size_t n)
 void
 gj_str(struct gjbuf *b, const char *str)
 {
-	const unsigned char	*s = (const unsigned char *)(str ? str : "");
-	size_t			 len = strlen((const char *)s), i = 0, start;
-	size_t			 n;
+	if (str == NULL)
+		str = "";
+	gj_strn(b, str, strlen(str));
+}
+
+void
+gj_strn(struct gjbuf *b, const char *str, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)str;
+	size_t			 i = 0, start, n;
 	char			 esc[6] = { '\\', 'u', '0', '0' };
 
 	putc1(b, '"');
@@ -402,7 +408,7 @@ gj_str(struct gjbuf *b, const char *str)
 				put(b, esc, 6);
 			}
 			i++;
-		} else if ((n = utf8_len(s + i, len - i)) == 0) {
+		} else if ((n = gj_utf8_len(s + i, len - i)) == 0) {
 			put(b, "\\ufffd", 6);
 			i++;
 		} else if (n == 3 && s[i] == 0xe2 && s[i + 1] == 0x80 &&
@@ -825,7 +831,7 @@ read_string(struct gjreader *r, struct gjbuf *out)
 			if (out != NULL)
 				putc1(out, s[1]);
 			p += 2;
-		} else if ((n = utf8_len(p, r->end - p)) == 0) {
+		} else if ((n = gj_utf8_len(p, r->end - p)) == 0) {
 			if (out != NULL)
 				put_rune(out, 0xfffd);
 			p++;

@@ -46,12 +46,17 @@ void	 gj_arr_close(struct gjbuf *);
 void	 gj_key(struct gjbuf *, const char *);
 void	 gj_elem(struct gjbuf *);
 void	 gj_str(struct gjbuf *, const char *);
+/* The same for a string that may hold NUL bytes. */
+void	 gj_strn(struct gjbuf *, const char *, size_t);
 void	 gj_u64(struct gjbuf *, uint64_t);
 void	 gj_i64(struct gjbuf *, int64_t);
 void	 gj_float(struct gjbuf *, double);
 void	 gj_bool(struct gjbuf *, int);
 void	 gj_null(struct gjbuf *);
 void	 gj_time(struct gjbuf *, const struct gotime *);
+
+/* Length of the valid UTF-8 sequence at p (n > 0) as Go decodes it, or 0. */
+size_t	 gj_utf8_len(const void *p, size_t);
 
 /* Go's limit on nested arrays and objects */
 #define GJ_MAXDEPTH		10000

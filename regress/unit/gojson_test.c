@@ -249,6 +249,26 @@ ATF_TC_BODY(escapes, tc)
 	check_str("\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
 }
 
+ATF_TC_WITHOUT_HEAD(strn);
+ATF_TC_BODY(strn, tc)
+{
+	struct gjbuf	 b;
+
+	gj_init(&b);
+	gj_strn(&b, "a\0<\0", 4);
+	check_text(&b, "\"a\\u0000\\u003c\\u0000\"");
+	gj_free(&b);
+	gj_init(&b);
+	gj_strn(&b, "\xc3\xa9", 1);
+	check_text(&b, "\"\\ufffd\"");
+	gj_free(&b);
+	ATF_CHECK_EQ(gj_utf8_len("a", 1), 1);
+	ATF_CHECK_EQ(gj_utf8_len("\xc3\xa9", 2), 2);
+	ATF_CHECK_EQ(gj_utf8_len("\xc3\xa9", 1), 0);
+	ATF_CHECK_EQ(gj_utf8_len("\xf0\x9f\x98\x80", 4), 4);
+	ATF_CHECK_EQ(gj_utf8_len("\xed\xa0\x80", 3), 0);
+}
+
 ATF_TC_WITHOUT_HEAD(keys);
 ATF_TC_BODY(keys, tc)
 {
@@ -525,6 +545,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, float_unsupported);
 	ATF_TP_ADD_TC(tp, ints);
 	ATF_TP_ADD_TC(tp, escapes);
+	ATF_TP_ADD_TC(tp, strn);
 	ATF_TP_ADD_TC(tp, keys);
 	ATF_TP_ADD_TC(tp, time_format);
 	ATF_TP_ADD_TC(tp, time_now);
