@@ -32,9 +32,15 @@ const char	*work_state_name(int64_t, char *buf, size_t len);
 /* Go's IsComplete: Succeeded or Failed (Canceled is not). */
 int		 work_state_complete(int64_t);
 
-/* Set every field to Go's zero value ("", 0, "null"). */
+/*
+ * Set every field to Go's zero value ("", 0, "null"). Those strings are
+ * static: never free() a field by hand; work_status_clear() frees the
+ * malloc'd ones (every other string a work_status holds).
+ */
 void		 work_status_init(struct work_status *);
 void		 work_status_clear(struct work_status *);
+/* Replace one of st's string fields by a copy of s; -1 if out of memory. */
+int		 work_status_set(char **field, const char *s);
 /* Replace *dst by a copy of src (strings duplicated). */
 int		 work_status_copy(struct work_status *dst,
 		    const struct work_status *src);
