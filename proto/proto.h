@@ -58,6 +58,55 @@ enum imsg_type {
 	 * node opened to our control service, to serve as a control client.
 	 */
 	IMSG_CTL_MESH_CLIENT,
+
+	/*
+	 * work: ctld -> workd: u32 subcommand (enum ctl_work_sub), u32
+	 * signatures checked (0 for Unix socket clients), str unit ID, u64
+	 * start position, str signature, str node, str work type, str TLS
+	 * client, str ttl, u32 signwork, str work params (a JSON object of
+	 * strings); NULL strings for what the command did not give. fd:
+	 * submit, the stream its payload comes on; results, the stream the
+	 * unit's stdout goes to. Replies: IMSG_CTL_WORK_REPLY, u32 kind
+	 * (enum work_reply), str text.
+	 */
+	IMSG_CTL_WORK,
+	IMSG_CTL_WORK_REPLY,
+
+	/*
+	 * Command units' runners, which only the parent may start or
+	 * signal. workd -> parent: str unit ID, and for LAUNCH str work
+	 * type, str params given at submit ("" none); for WATCH and SIGNAL
+	 * u32 the runner's pid. parent -> workd: LAUNCHED str unit ID, u32
+	 * pid (0 if it could not start), str error; GONE str unit ID, u32
+	 * pid: that runner has ended, or was never the unit's.
+	 */
+	IMSG_WORK_LAUNCH,
+	IMSG_WORK_LAUNCHED,
+	IMSG_WORK_WATCH,
+	IMSG_WORK_SIGNAL,
+	IMSG_WORK_GONE,
+};
+
+/* work <sub> ...: the subcommands Go knows; any other is "bad command". */
+enum ctl_work_sub {
+	CTLW_BAD,
+	CTLW_SUBMIT,
+	CTLW_LIST,
+	CTLW_STATUS,
+	CTLW_CANCEL,
+	CTLW_RELEASE,
+	CTLW_FORCE_RELEASE,
+	CTLW_RESULTS,
+};
+
+/* What a reply to IMSG_CTL_WORK says. */
+enum work_reply {
+	WORK_REPLY_JSON,	/* the reply line; the request is over */
+	WORK_REPLY_PART,	/* the start of a long reply line, or more */
+	WORK_REPLY_ERROR,	/* an error message; the request is over */
+	WORK_REPLY_CREATED,	/* unit ID: the payload is read, then more */
+	WORK_REPLY_STREAMING,	/* unit ID: stdout follows on the stream,
+				   whose end ends the session */
 };
 
 /*

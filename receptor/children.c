@@ -169,6 +169,16 @@ parent_dispatch_child(struct imsgev *iev, struct imsg *imsg)
 		}
 		reconf_applied(c, gen);
 		break;
+	case IMSG_WORK_LAUNCH:
+	case IMSG_WORK_WATCH:
+	case IMSG_WORK_SIGNAL:
+		if (c->role == ROLE_WORKD) {
+			launch_dispatch(&c->iev, imsg);
+			break;
+		}
+		log_warnx("unexpected message %u from %s", imsg->hdr.type,
+		    role_name(c->role));
+		break;
 	case IMSG_CTL_PRIVILEGES:
 		if (c->role == ROLE_CTLD) {
 			audit_reply(&c->iev, imsg->hdr.peerid);

@@ -57,6 +57,9 @@ void	receptor_stop(int exitcode);
 void	audit_reply(struct imsgev *ctld, uint32_t reqid);
 void	audit_plan(FILE *, const struct config *, const struct cmdline *);
 
+/* launch.c */
+void	launch_dispatch(struct imsgev *workd, struct imsg *);
+
 /* cert.c */
 int	cert_run(const struct cfg_item *, char *, size_t);
 
