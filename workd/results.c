@@ -1,0 +1,182 @@
+/*
+ * work results: a unit's stdout from a start position to a client's
+ * stream, following it while the unit runs, as Go's GetResults does:
+ * wait for stdout to appear (500 ms polls; none at all once the unit is
+ * complete), send what there is, look again every 250 ms, and end once
+ * the unit is complete and all its StdoutSize bytes are sent. A unit
+ * that was canceled ends the stream too (Go's would follow it forever).
+ */
+#include <sys/sendfile.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "proc.h"
+#include "workd.h"
+
+/* Bytes handed to sendfile(2) at a time. */
+#define RESULTS_CHUNK	(1024 * 1024)
+
+struct results {
+	TAILQ_ENTRY(results)	 entry;
+	struct unit		*unit;
+	int			 sock;
+	int			 fd;		/* stdout, once it exists */
+	off_t			 pos;
+	struct event		*ev_write;
+	struct event		*ev_timer;
+};
+
+static void	results_run(evutil_socket_t, short, void *);
+static int	results_open(struct results *);
+static int	results_over(struct results *);
+static void	results_later(struct results *, int);
+static void	results_end(struct results *);
+
+void
+results_start(struct unit *u, int sock, int64_t startpos)
+{
+	struct results	*r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		fatal("results");
+	r->unit = u;
+	r->sock = sock;
+	r->fd = -1;
+	r->pos = startpos > 0 ? startpos : 0;
+	r->ev_write = event_new(child_base(), sock, EV_WRITE, results_run, r);
+	r->ev_timer = evtimer_new(child_base(), results_run, r);
+	if (r->ev_write == NULL || r->ev_timer == NULL)
+		fatalx("results: out of memory");
+	TAILQ_INSERT_TAIL(&u->results, r, entry);
+	results_run(-1, 0, r);
+}
+
+/* Send what stdout has; then wait for the client or for more output. */
+static void
+results_run(evutil_socket_t fd, short events, void *arg)
+{
+	struct results	*r = arg;
+	ssize_t		 n;
+
+	if (r->fd == -1) {
+		switch (results_open(r)) {
+		case -1:
+			results_end(r);
+			return;
+		case 0:
+			results_later(r, RESULTS_WAIT_STDOUT_MS);
+			return;
+		}
+	}
+	for (;;) {
+		n = sendfile(r->sock, r->fd, &r->pos, RESULTS_CHUNK);
+		if (n > 0)
+			continue;
+		if (n == -1 && errno == EAGAIN) {
+			event_add(r->ev_write, NULL);
+			return;
+		}
+		if (n == -1 && errno != EINTR) {
+			log_debug("[%s] results: %s", r->unit->id,
+			    strerror(errno));
+			results_end(r);
+			return;
+		}
+		if (n == 0)
+			break;
+	}
+	if (results_over(r))
+		results_end(r);
+	else
+		results_later(r, RESULTS_POLL_MS);
+}
+
+/* 1 once stdout is open, 0 while it is still to come, -1: never. */
+static int
+results_open(struct results *r)
+{
+	struct unit	*u = r->unit;
+	int		 dfd;
+
+	if ((dfd = unit_dir(u)) == -1)
+		return -1;
+	r->fd = openat(dfd, "stdout", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	close(dfd);
+	if (r->fd != -1)
+		return 1;
+	if (errno != ENOENT) {
+		log_warn("[%s] Error accessing stdout file", u->id);
+		return -1;
+	}
+	if (u->runner > 0)
+		(void)unit_reload(u);
+	if (work_state_complete(u->st.state) ||
+	    u->st.state == WORK_CANCELED) {
+		log_warnx("[%s] Unit completed without producing any stdout",
+		    u->id);
+		return -1;
+	}
+	return 0;
+}
+
+/* Everything sent, of a unit that will write no more. */
+static int
+results_over(struct results *r)
+{
+	struct unit	*u = r->unit;
+
+	if (u->runner > 0)
+		(void)unit_reload(u);
+	if (u->st.state == WORK_CANCELED && u->runner <= 0)
+		return 1;
+	return work_state_complete(u->st.state) &&
+	    r->pos >= u->st.stdout_size;
+}
+
+static void
+results_later(struct results *r, int ms)
+{
+	struct timeval	 tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	evtimer_add(r->ev_timer, &tv);
+}
+
+/* The unit changed: followers look now rather than at their next poll. */
+void
+results_wake(struct unit *u)
+{
+	struct results	*r;
+
+	TAILQ_FOREACH(r, &u->results, entry)
+		if (evtimer_pending(r->ev_timer, NULL)) {
+			evtimer_del(r->ev_timer);
+			event_active(r->ev_timer, EV_TIMEOUT, 1);
+		}
+}
+
+/* The unit goes (release): its followers' streams end. */
+void
+results_end_all(struct unit *u)
+{
+	struct results	*r;
+
+	while ((r = TAILQ_FIRST(&u->results)) != NULL)
+		results_end(r);
+}
+
+/* Closing the stream ends the client's session, as Go's does. */
+static void
+results_end(struct results *r)
+{
+	TAILQ_REMOVE(&r->unit->results, r, entry);
+	event_free(r->ev_write);
+	event_free(r->ev_timer);
+	if (r->fd != -1)
+		close(r->fd);
+	close(r->sock);
+	free(r);
+}
