@@ -260,6 +260,7 @@ static const struct rule rules[] = {
 	 * addr2line afterwards.
 	 */
 	FAIL("stat", NETD | CTLD, ENOENT),
+	FAIL("readlink", ALL, ENOENT),
 	FAIL_MASK("clone", ALL, CLONE_FLAGS_ARG, CLONE_THREAD, 0, EPERM),
 	FAIL("fork", ALL, EPERM),
 	FAIL("vfork", ALL, EPERM),

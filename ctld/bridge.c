@@ -27,12 +27,13 @@ static void	bridge_write(evutil_socket_t, short, void *);
 
 /* fd is non-blocking; the session owns it from now on. */
 void
-bridge_start(struct ctl_client *c, int fd)
+bridge_start(struct ctl_client *c, int fd, enum bridge_way way)
 {
 	struct ctl_bridge	*b;
 
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		fatal("control client %u", c->id);
+	b->way = way;
 	b->fd = fd;
 	b->ev_read = event_new(child_base(), fd, EV_READ | EV_PERSIST,
 	    bridge_read, c);
@@ -97,13 +98,13 @@ bridge_update(struct ctl_client *c)
 	struct ctl_bridge	*b = c->bridge;
 	int			 pending = evbuffer_get_length(b->out) > 0;
 
-	if (c->eof && !pending && !b->shut) {
+	if (c->eof && !pending && !b->shut && b->way != BRIDGE_OUT) {
 		if (shutdown(b->fd, SHUT_WR) == -1)
 			log_debug("control client %u: stream shutdown: %s",
 			    c->id, strerror(errno));
 		b->shut = 1;
 	}
-	ctl_watch(b->ev_read, !b->eof &&
+	ctl_watch(b->ev_read, b->way != BRIDGE_IN && !b->eof &&
 	    evbuffer_get_length(c->out) < CTL_OUT_HIGH);
 	ctl_watch(b->ev_write, pending);
 }

@@ -1,5 +1,6 @@
 /*
- * The commands: status, ping, traceroute, reload, privileges, connect.
+ * The commands: status, ping, traceroute, reload, privileges, connect,
+ * and work (work.c).
  * What ctld knows itself it answers at once; the rest is one request to
  * netd or the parent, tagged with a request id, whose reply is turned
  * into Go's reply text. A session has at most one request in flight.
@@ -27,29 +28,6 @@
 /* What Go's dial, as netd's, answers for a node or service that can't be. */
 #define CONNECT_NO_ROUTE	"INTERNAL_ERROR (local): no route to node"
 #define CONNECT_NO_SERVICE	"context canceled"
-
-enum req_kind {
-	REQ_STATUS,
-	REQ_PING,
-	REQ_TRACEROUTE,
-	REQ_RELOAD,
-	REQ_PRIVILEGES,
-	REQ_CONNECT,
-};
-
-struct ctl_req {
-	RB_ENTRY(ctl_req)	 entry;
-	uint32_t		 id;
-	enum req_kind		 kind;
-	enum proc_role		 to;
-	struct ctl_client	*client;	/* NULL once it has gone */
-	struct event		*ev_timeout;
-	struct json_object	*fields;	/* status: NULL for all */
-	char			*target;	/* ping, traceroute; connect */
-	int			 fd;		/* connect: ctld's end, until up */
-	uint32_t		 hops;		/* traceroute: this step */
-	struct gomap		 trace;		/* traceroute: steps so far */
-};
 
 RB_HEAD(req_tree, ctl_req);
 
@@ -79,11 +57,8 @@ static void	privileges_process(struct gjbuf *, struct msgread *);
 static void	get_str(struct gjbuf *, struct msgread *);
 static void	get_list(struct gjbuf *, struct msgread *);
 static void	get_ids(struct gjbuf *, struct msgread *);
-static struct ctl_req *req_new(struct ctl_client *, enum req_kind,
-		    enum proc_role);
-static void	req_send(struct ctl_req *, uint32_t, struct msgbuild *, int);
+
 static void	req_timeout(evutil_socket_t, short, void *);
-static void	req_done(struct ctl_req *);
 static void	reply_json(struct ctl_client *, struct gomap *);
 static int	req_cmp(const struct ctl_req *, const struct ctl_req *);
 
@@ -97,6 +72,7 @@ static const struct command commands[] = {
 	{ "reload",	cmd_reload },
 	{ "status",	cmd_status },
 	{ "traceroute",	cmd_ping },
+	{ "work",	cmd_work },
 };
 
 /* The status fields netd answers (IMSG_CTL_STATUS_REPLY). */
@@ -114,10 +90,7 @@ req_cmp(const struct ctl_req *a, const struct ctl_req *b)
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
-/*
- * One request line. work is not served here yet, so it is an unknown
- * command, as in a Go build without it.
- */
+/* One request line. */
 void
 commands_run(struct ctl_client *c, const char *line, size_t len)
 {
@@ -550,7 +523,7 @@ connect_reply(struct ctl_req *req, struct msgread *mr)
 		log_debug("control client %u: connected to %s", c->id,
 		    req->target);
 		client_write(c, connecting, sizeof(connecting) - 1);
-		bridge_start(c, req->fd);
+		bridge_start(c, req->fd, BRIDGE_BOTH);
 		req->fd = -1;
 	}
 	free(error);
@@ -624,6 +597,9 @@ commands_dispatch(enum proc_role from, struct imsg *imsg)
 	case REQ_CONNECT:
 		expect = IMSG_CTL_CONNECT_REPLY;
 		break;
+	case REQ_WORK:
+		expect = IMSG_CTL_WORK_REPLY;
+		break;
 	default:
 		expect = IMSG_CTL_PING_REPLY;
 	}
@@ -654,10 +630,13 @@ commands_dispatch(enum proc_role from, struct imsg *imsg)
 	case IMSG_CTL_CONNECT_REPLY:
 		connect_reply(req, &mr);
 		break;
+	case IMSG_CTL_WORK_REPLY:
+		work_reply(req, &mr);
+		break;
 	}
 }
 
-static struct ctl_req *
+struct ctl_req *
 req_new(struct ctl_client *c, enum req_kind kind, enum proc_role to)
 {
 	struct ctl_req	*req;
@@ -679,7 +658,7 @@ req_new(struct ctl_client *c, enum req_kind kind, enum proc_role to)
  * Each message of a request, traceroute's steps too, has a fresh id. fd,
  * if not -1, goes with it and is closed here.
  */
-static void
+void
 req_send(struct ctl_req *req, uint32_t type, struct msgbuild *mb, int fd)
 {
 	struct timeval	 tv = { CTL_REQUEST_TIMEOUT, 0 };
@@ -700,7 +679,8 @@ req_send(struct ctl_req *req, uint32_t type, struct msgbuild *mb, int fd)
 		rv = imsgev_compose(iev, type, req->id, fd, NULL, 0);
 	if (rv == -1)
 		fatal("request to %s", role_name(req->to));
-	evtimer_add(req->ev_timeout, &tv);
+	if (!req->untimed)
+		evtimer_add(req->ev_timeout, &tv);
 }
 
 static void
@@ -738,7 +718,7 @@ reply_json(struct ctl_client *c, struct gomap *o)
 }
 
 /* The request is over: forget it, and let its session read on. */
-static void
+void
 req_done(struct ctl_req *req)
 {
 	struct ctl_client	*c = req->client;
@@ -748,6 +728,7 @@ req_done(struct ctl_req *req)
 	event_free(req->ev_timeout);
 	json_object_put(req->fields);
 	free(req->target);
+	free(req->reply);
 	if (req->fd != -1)
 		close(req->fd);
 	gomap_clear(&req->trace);

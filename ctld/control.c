@@ -246,7 +246,8 @@ client_ready(struct ctl_client *c)
 	if (c->eof)
 		return 0;
 	if (c->bridge != NULL)
-		return evbuffer_get_length(c->bridge->out) < CTL_OUT_HIGH;
+		return c->bridge->way != BRIDGE_OUT &&
+		    evbuffer_get_length(c->bridge->out) < CTL_OUT_HIGH;
 	return c->req == NULL && evbuffer_get_length(c->out) < CTL_OUT_HIGH;
 }
 
@@ -439,12 +440,12 @@ client_output(struct ctl_client *c)
 	return 0;
 }
 
-/* A relay's stream has ended and all it sent has gone to the client. */
+/* A connect's stream has ended and all it sent has gone to the client. */
 static int
 client_must_shut(struct ctl_client *c)
 {
-	return c->bridge != NULL && c->bridge->eof && !c->shut &&
-	    evbuffer_get_length(c->out) == 0;
+	return c->bridge != NULL && c->bridge->way == BRIDGE_BOTH &&
+	    c->bridge->eof && !c->shut && evbuffer_get_length(c->out) == 0;
 }
 
 /*
@@ -543,12 +544,18 @@ client_handshake(struct ctl_client *c)
 	return 1;
 }
 
-/* All is said; a relay is over once both ways are. */
+/*
+ * All is said; a connect is over once both ways are, work results once
+ * all of them are sent, a payload when workd answers (work.c).
+ */
 static int
 client_over(struct ctl_client *c)
 {
+	if (c->bridge != NULL && c->bridge->way == BRIDGE_OUT)
+		return c->bridge->eof && evbuffer_get_length(c->out) == 0;
 	if (c->bridge != NULL)
-		return c->eof && c->bridge->shut && c->shut;
+		return c->bridge->way == BRIDGE_BOTH && c->eof &&
+		    c->bridge->shut && c->shut;
 	return c->eof && c->req == NULL && evbuffer_get_length(c->out) == 0;
 }
 

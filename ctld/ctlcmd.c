@@ -909,3 +909,338 @@ ctl_connect_clear(struct ctl_connect *c)
 	free(c->tls);
 	memset(c, 0, sizeof(*c));
 }
+
+/* The keys of a submit that are not work params (Go's nonParams). */
+static const char *const work_reserved[] = {
+	"command", "subcommand", "node", "worktype", "tlsclient", "ttl",
+	"signwork", "signature",
+};
+
+static enum ctl_work_sub
+work_sub(const char *name)
+{
+	static const struct {
+		const char		*name;
+		enum ctl_work_sub	 sub;
+	} subs[] = {
+		{ "submit", CTLW_SUBMIT },
+		{ "list", CTLW_LIST },
+		{ "status", CTLW_STATUS },
+		{ "cancel", CTLW_CANCEL },
+		{ "release", CTLW_RELEASE },
+		{ "force-release", CTLW_FORCE_RELEASE },
+		{ "results", CTLW_RESULTS },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (strcmp(name, subs[i].name) == 0)
+			return subs[i].sub;
+	return CTLW_BAD;
+}
+
+/* Go's strconv.Quote of a string, for its printable ASCII at least. */
+static char *
+go_quote(const char *s, size_t len)
+{
+	char	*q, *o;
+	size_t	 i;
+
+	if ((q = o = malloc(len * 4 + 3)) == NULL)
+		fatal("ctlcmd");
+	*o++ = '"';
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"' || s[i] == '\\') {
+			*o++ = '\\';
+			*o++ = s[i];
+		} else if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			o += sprintf(o, "\\x%02x", (unsigned char)s[i]);
+		else
+			*o++ = s[i];
+	}
+	*o++ = '"';
+	*o = '\0';
+	return q;
+}
+
+/* Go's strconv.ParseInt(s, 10, 64), its error text in err. */
+static int
+parse_int64(const char *s, size_t len, int64_t *v, char *err, size_t errlen)
+{
+	const char	*p = s, *end = s + len;
+	uint64_t	 n = 0, limit;
+	int		 neg = 0, range = 0;
+	char		*q;
+
+	if (p < end && (*p == '+' || *p == '-'))
+		neg = *p++ == '-';
+	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	if (p == end)
+		goto syntax;
+	for (; p < end; p++) {
+		if (*p < '0' || *p > '9')
+			goto syntax;
+		if (n > (limit - (*p - '0')) / 10)
+			range = 1;
+		else
+			n = n * 10 + (*p - '0');
+	}
+	if (range) {
+		q = go_quote(s, len);
+		fail(err, errlen, "strconv.ParseInt: parsing %s: value out of "
+		    "range", q);
+		free(q);
+		return -1;
+	}
+	*v = neg ? (int64_t)(0 - n) : (int64_t)n;
+	return 0;
+ syntax:
+	q = go_quote(s, len);
+	fail(err, errlen, "strconv.ParseInt: parsing %s: invalid syntax", q);
+	free(q);
+	return -1;
+}
+
+/*
+ * Go's strFromMap on the JSON request: 0 with *val set (a copy), or -1
+ * with "field <k> missing", "field <k> must be a string". A value with a
+ * NUL byte names nothing a C string could: refused here (ours).
+ */
+static int
+work_str(const struct ctlcmd *cmd, const char *key, char **val, char *err,
+    size_t errlen)
+{
+	const char	*v;
+	size_t		 len;
+
+	switch (ctlcmd_param_string(cmd, key, &v, &len)) {
+	case CTLP_ABSENT:
+		return fail(err, errlen, "field %s missing", key);
+	case CTLP_NOTSTRING:
+		return fail(err, errlen, "field %s must be a string", key);
+	case CTLP_OK:
+		break;
+	}
+	if (strlen(v) != len)
+		return fail(err, errlen, "field %s holds a NUL byte", key);
+	*val = memdup_z(v, len);
+	return 0;
+}
+
+/*
+ * Go's intFromMap for startpos: a JSON number, truncated; a string
+ * that ParseInt takes still fails, as Go's does.
+ */
+static int
+work_startpos(const struct ctlcmd *cmd, int64_t *pos, char *err,
+    size_t errlen)
+{
+	struct json_object	*v;
+	const char		*s;
+	char			*shown;
+	double			 d;
+	int64_t			 n;
+	int			 rv;
+
+	if (!json_object_object_get_ex(cmd->json, "startpos", &v))
+		return fail(err, errlen, "field startpos missing");
+	switch (json_object_get_type(v)) {
+	case json_type_int:
+		*pos = json_object_get_int64(v);
+		return 0;
+	case json_type_double:
+		d = json_object_get_double(v);
+		/* amd64's conversion of what int64 can't hold */
+		*pos = d >= -9223372036854775808.0 &&
+		    d < 9223372036854775808.0 ? (int64_t)d : INT64_MIN;
+		return 0;
+	case json_type_string:
+		s = json_object_get_string(v);
+		if (parse_int64(s, json_object_get_string_len(v), &n, err,
+		    errlen) == -1)
+			return -1;
+		return fail(err, errlen, "field startpos value %s is not "
+		    "convertible to an int", s);
+	case json_type_boolean:
+		return fail(err, errlen, "field startpos value %%!s(bool=%s) "
+		    "is not convertible to an int", json_object_get_boolean(v) ?
+		    "true" : "false");
+	case json_type_null:
+		return fail(err, errlen, "field startpos value %%!s(<nil>) is "
+		    "not convertible to an int");
+	default:
+		shown = xasprintf("%s", json_object_to_json_string_ext(v,
+		    JSON_C_TO_STRING_PLAIN));
+		rv = fail(err, errlen, "field startpos value %s is not "
+		    "convertible to an int", shown);
+		free(shown);
+		return rv;
+	}
+}
+
+/* Go's InitFromString: params split on every single space. */
+static int
+work_text(const struct ctlcmd *cmd, struct ctl_work *w, char *err,
+    size_t errlen)
+{
+	const char	*p = cmd->params, *end = p + cmd->params_len, *sp;
+	const char	*tok[3];
+	size_t		 len[3], n = 0;
+	char		*sub;
+
+	while (n < 3) {
+		if ((sp = memchr(p, ' ', end - p)) == NULL)
+			sp = end;
+		tok[n] = p;
+		len[n++] = sp - p;
+		if (sp == end)
+			break;
+		p = sp + 1;
+	}
+	/* What follows the third token, space and all, stays in p. */
+	sub = lower_word(tok[0], len[0]);
+	w->sub = work_sub(sub);
+	switch (w->sub) {
+	case CTLW_SUBMIT:
+		if (n < 3) {
+			free(sub);
+			return fail(err, errlen, "work submit requires a "
+			    "target node and work type");
+		}
+		w->node = memdup_z(tok[1], len[1]);
+		w->worktype = memdup_z(tok[2], len[2]);
+		if (tok[2] + len[2] < end)
+			json_object_object_add(w->params, "params",
+			    json_object_new_string_len(tok[2] + len[2] + 1,
+			    end - (tok[2] + len[2] + 1)));
+		break;
+	case CTLW_LIST:
+		if (n > 1)
+			w->unitid = memdup_z(tok[1], len[1]);
+		break;
+	case CTLW_STATUS:
+	case CTLW_CANCEL:
+	case CTLW_RELEASE:
+	case CTLW_FORCE_RELEASE:
+		if (n < 2)
+			fail(err, errlen, "work %s requires a unit ID", sub);
+		else if (n > 2)
+			fail(err, errlen, "work %s does not take parameters "
+			    "after the unit ID", sub);
+		else
+			w->unitid = memdup_z(tok[1], len[1]);
+		break;
+	case CTLW_RESULTS:
+		if (n < 2)
+			fail(err, errlen, "work results requires a unit ID");
+		else if (n == 3 && memchr(tok[2], ' ', end - tok[2]) != NULL)
+			fail(err, errlen, "work results only takes a unit ID "
+			    "and optional start position");
+		else {
+			w->unitid = memdup_z(tok[1], len[1]);
+			if (n == 3 && parse_int64(tok[2], len[2], &w->startpos,
+			    err, errlen) == -1) {
+				free(sub);
+				sub = xasprintf("%s", err);
+				fail(err, errlen, "error converting start "
+				    "position to integer: %s", sub);
+				free(w->unitid);
+				w->unitid = NULL;
+			}
+		}
+		break;
+	case CTLW_BAD:
+		fail(err, errlen, "bad command");
+		break;
+	}
+	free(sub);
+	return w->sub == CTLW_SUBMIT || w->sub == CTLW_LIST ||
+	    w->unitid != NULL ? 0 : -1;
+}
+
+/* Go's InitFromJSON, then ControlFunc's reading of submit's fields. */
+static int
+work_json(const struct ctlcmd *cmd, struct ctl_work *w, char *err,
+    size_t errlen)
+{
+	char		*sub, *s;
+	size_t		 i;
+
+	if (work_str(cmd, "subcommand", &s, err, errlen) == -1)
+		return -1;
+	sub = lower_word(s, strlen(s));
+	free(s);
+	w->sub = work_sub(sub);
+	free(sub);
+	switch (w->sub) {
+	case CTLW_SUBMIT:
+		json_object_object_foreach(cmd->json, key, val)
+			if (!json_object_is_type(val, json_type_string))
+				return fail(err, errlen, "submit parameters "
+				    "must all be strings and %s is not", key);
+		if (work_str(cmd, "node", &w->node, err, errlen) == -1 ||
+		    work_str(cmd, "worktype", &w->worktype, err, errlen) == -1)
+			return -1;
+		(void)work_str(cmd, "tlsclient", &w->tlsclient, err, errlen);
+		(void)work_str(cmd, "ttl", &w->ttl, err, errlen);
+		(void)work_str(cmd, "signature", &w->signature, err, errlen);
+		if (work_str(cmd, "signwork", &s, err, errlen) == 0) {
+			w->signwork = strcmp(s, "true") == 0;
+			free(s);
+		}
+		json_object_object_foreach(cmd->json, k, v) {
+			for (i = 0; i < sizeof(work_reserved) /
+			    sizeof(work_reserved[0]); i++)
+				if (strcmp(k, work_reserved[i]) == 0)
+					break;
+			if (i == sizeof(work_reserved) /
+			    sizeof(work_reserved[0]))
+				json_object_object_add(w->params, k,
+				    json_object_get(v));
+		}
+		return 0;
+	case CTLW_LIST:
+		(void)work_str(cmd, "unitid", &w->unitid, err, errlen);
+		return 0;
+	case CTLW_STATUS:
+	case CTLW_CANCEL:
+	case CTLW_RELEASE:
+	case CTLW_FORCE_RELEASE:
+	case CTLW_RESULTS:
+		if (work_str(cmd, "unitid", &w->unitid, err, errlen) == -1 ||
+		    (w->sub == CTLW_RESULTS &&
+		    work_startpos(cmd, &w->startpos, err, errlen) == -1))
+			return -1;
+		(void)work_str(cmd, "signature", &w->signature, err, errlen);
+		return 0;
+	case CTLW_BAD:
+		break;
+	}
+	return fail(err, errlen, "bad command");
+}
+
+int
+ctlcmd_work(const struct ctlcmd *cmd, struct ctl_work *w, char *err,
+    size_t errlen)
+{
+	memset(w, 0, sizeof(*w));
+	if ((w->params = json_object_new_object()) == NULL)
+		fatal("ctlcmd");
+	if (cmd->json == NULL)
+		return work_text(cmd, w, err, errlen);
+	return work_json(cmd, w, err, errlen);
+}
+
+void
+ctl_work_clear(struct ctl_work *w)
+{
+	free(w->unitid);
+	free(w->signature);
+	free(w->node);
+	free(w->worktype);
+	free(w->tlsclient);
+	free(w->ttl);
+	if (w->params != NULL)
+		json_object_put(w->params);
+	memset(w, 0, sizeof(*w));
+}

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto.h"
+
 struct json_object;
 
 /* Go reads lines of any length; we refuse longer ones. */
@@ -134,18 +136,6 @@ struct ctl_connect {
 int		 ctlcmd_connect(const struct ctlcmd *, struct ctl_connect *,
 		    char *err, size_t errlen);
 void		 ctl_connect_clear(struct ctl_connect *);
-
-/* work <sub> ...: the subcommands Go knows; any other is "bad command". */
-enum ctl_work_sub {
-	CTLW_BAD,
-	CTLW_SUBMIT,
-	CTLW_LIST,
-	CTLW_STATUS,
-	CTLW_CANCEL,
-	CTLW_RELEASE,
-	CTLW_FORCE_RELEASE,
-	CTLW_RESULTS,
-};
 
 /*
  * A work command, its parameters read as Go's workceptor InitFromString

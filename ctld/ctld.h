@@ -5,6 +5,8 @@
 #ifndef RECEPTOR_CTLD_H
 #define RECEPTOR_CTLD_H
 
+#include <sys/tree.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,8 +42,19 @@ enum ctl_origin {
 	CTL_ORIGIN_MESH,
 };
 
-/* A connect's stream: ctld's end of the socketpair netd splices to it. */
+/*
+ * Which way a relay carries bytes: both (connect), from the client only
+ * (a work payload), or to the client only (work results).
+ */
+enum bridge_way {
+	BRIDGE_BOTH,
+	BRIDGE_IN,
+	BRIDGE_OUT,
+};
+
+/* A relay's stream: ctld's end of a socketpair netd or workd holds. */
 struct ctl_bridge {
+	enum bridge_way		 way;
 	int			 fd;
 	struct event		*ev_read;
 	struct event		*ev_write;
@@ -68,7 +81,7 @@ struct ctl_client {
 	int			 hello_seen;	/* TLS: the first byte was */
 	short			 tls_want;	/* TLS: the event it waits for */
 	struct evbuffer		*in;		/* TLS: read, not yet taken */
-	struct ctl_bridge	*bridge;	/* relaying a connect */
+	struct ctl_bridge	*bridge;	/* relaying a stream */
 	int			 shut;		/* bridge: our write side shut */
 };
 
@@ -91,7 +104,7 @@ void	client_close(struct ctl_client *);
 void	ctl_watch(struct event *, int);
 
 /* bridge.c */
-void	bridge_start(struct ctl_client *, int);
+void	bridge_start(struct ctl_client *, int, enum bridge_way);
 void	bridge_send(struct ctl_bridge *, const char *, size_t);
 void	bridge_update(struct ctl_client *);
 void	bridge_free(struct ctl_bridge *);
@@ -115,5 +128,42 @@ void		 gomap_init(struct gomap *);
 void		 gomap_clear(struct gomap *);
 struct gjbuf	*gomap_set(struct gomap *, const char *);
 void		 gomap_write(struct gomap *, struct gjbuf *);
+
+/* A command's request to a sibling, answered with the same id. */
+enum req_kind {
+	REQ_STATUS,
+	REQ_PING,
+	REQ_TRACEROUTE,
+	REQ_RELOAD,
+	REQ_PRIVILEGES,
+	REQ_CONNECT,
+	REQ_WORK,
+};
+
+struct ctl_req {
+	RB_ENTRY(ctl_req)	 entry;
+	uint32_t		 id;
+	enum req_kind		 kind;
+	enum proc_role		 to;
+	struct ctl_client	*client;	/* NULL once it has gone */
+	struct event		*ev_timeout;
+	struct json_object	*fields;	/* status: NULL for all */
+	char			*target;	/* ping, traceroute; connect */
+	int			 fd;		/* connect: ctld's end, until up */
+	uint32_t		 hops;		/* traceroute: this step */
+	struct gomap		 trace;		/* traceroute: steps so far */
+	int			 untimed;	/* work submit, results: as long
+						   as their data takes */
+	char			*reply;		/* work: a long reply so far */
+};
+
+/* requests (commands.c) */
+struct ctl_req *req_new(struct ctl_client *, enum req_kind, enum proc_role);
+void	req_send(struct ctl_req *, uint32_t, struct msgbuild *, int);
+void	req_done(struct ctl_req *);
+
+/* work.c */
+void	cmd_work(struct ctl_client *, const struct ctlcmd *);
+void	work_reply(struct ctl_req *, struct msgread *);
 
 #endif
