@@ -61,7 +61,8 @@ DEBS		 = build-essential pkg-config libbsd-dev libevent-dev \
 		   libngtcp2-crypto-gnutls-dev curl openssl
 # And the tests' QUIC peers, built with Debian's quic-go.
 TEST_DEBS	 = golang-go golang-github-lucas-clemente-quic-go-dev \
-		   golang-github-minio-highwayhash-dev
+		   golang-github-minio-highwayhash-dev procps \
+		   python3-click python3-yaml python3-dateutil
 
 COMMON_SRCS	 = $(wildcard common/*.c)
 PROTO_SRCS	 = $(wildcard proto/*.c)
@@ -98,7 +99,8 @@ QUICPEER	 = $(OBJ)/regress/interop/quicpeer
 GONODE		 = $(OBJ)/regress/interop/gonode
 REGRESS		 = $(UNIT_TESTS) $(E2E_TESTS) $(addprefix $(OBJ)/,$(KYUAFILES)) \
 		   $(QUICUDP) \
-		   $(patsubst %,$(OBJ)/%,$(wildcard regress/e2e/*.subr)) \
+		   $(patsubst %,$(OBJ)/%,$(wildcard regress/e2e/*.subr \
+		   regress/e2e/*.py)) \
 		   $(patsubst %,$(OBJ)/%,$(wildcard regress/unit/data/*)) \
 		   $(patsubst man/%,$(OBJ)/regress/man/%,$(MANS))
 MANS		 = $(wildcard man/*.[158])
@@ -128,10 +130,19 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	$(PARENT) --config etc/receptor.conf
 
+# The real Go receptor and receptorctl, for the tests that mix them with
+# ours; those tests skip, saying why, where ../shared/interop is absent.
+INTEROP		?= $(abspath $(wildcard ../shared/interop))
+RECEPTOR_GO	 = $(INTEROP)/receptor-go-1.4.9
+RECEPTORCTL_PATH = $(INTEROP)/receptorctl-1.4.9
+KYUA_VARS	 = $(if $(INTEROP), \
+		   -v test_suites.receptor.receptor_go=$(RECEPTOR_GO) \
+		   -v test_suites.receptor.receptorctl_path=$(RECEPTORCTL_PATH))
+
 check: DEBS += $(TEST_DEBS)
 check: deps
 	@$(MAKE) --no-print-directory all $(QUICPEER) $(GONODE)
-	cd $(OBJ)/regress && kyua test
+	cd $(OBJ)/regress && kyua $(KYUA_VARS) test
 
 $(LIBCOMMON): $(call objs,$(COMMON_SRCS) $(PROTO_SRCS))
 $(LIBNETD): $(call objs,$(filter-out netd/netd.c,$(NETD_SRCS)))

@@ -1,0 +1,222 @@
+#! /usr/bin/env atf-sh
+#
+# Work units between this daemon and the real Go receptor and
+# receptorctl (../shared/interop, found by the Makefile): the same
+# datadir taken over both ways, a unit running while the daemons are
+# swapped, and receptorctl, CLI and ReceptorControl, driving our node.
+
+. "$(atf_get_srcdir)/lib.subr"
+
+WORKCTL="python3 $(atf_get_srcdir)/workctl.py"
+
+need_go()
+{
+	GO=$(atf_config_get receptor_go "")
+	[ -n "$GO" ] && [ -x "$GO" ] ||
+	    atf_skip "Go receptor not found (../shared/interop missing)"
+}
+
+need_receptorctl()
+{
+	RCTL_PATH=$(atf_config_get receptorctl_path "")
+	[ -n "$RCTL_PATH" ] && [ -d "$RCTL_PATH" ] ||
+	    atf_skip "receptorctl not found (../shared/interop missing)"
+	python3 -c 'import click, yaml, dateutil' 2>/dev/null ||
+	    atf_skip "receptorctl needs python3-click, -yaml, -dateutil"
+}
+
+WORK_TYPES="--work-command worktype=cat command=cat
+    --work-command worktype=sh command=sh allowruntimeparams=true"
+
+# ours: node w of this daemon; go: node w of Go receptor; the same
+# datadir, socket and work types.
+ours()
+{
+	start_named w --local-only $WORK_TYPES
+	wait_log 'Initialization complete' 10 w.log
+}
+
+go()
+{
+	"$GO" --node id=w datadir="$PWD/w.data" --local-only \
+	    --control-service filename="$PWD/w.sock" $WORK_TYPES \
+	    >go.log 2>&1 &
+	echo $! >go.pid
+	wait_until 10 test -S w.sock
+	wait_until 10 $WORKCTL ask "$PWD/w.sock" status
+}
+
+# stop NAME: SIGTERM to the daemon alone; its runners stay.
+stop()
+{
+	kill -TERM "$(cat "$1.pid")"
+	wait_exit "$(cat "$1.pid")"
+	rm -f "$1.pid" w.sock
+}
+
+# submit TYPE [PARAMS]: $unit, with the payload of stdin.
+submit()
+{
+	$WORKCTL submit "$PWD/w.sock" w "$@" >submit.out ||
+	    atf_fail "submit failed: $(cat submit.out)"
+	unit=$(sed -n 2p submit.out |
+	    python3 -c 'import json,sys; print(json.load(sys.stdin)["unitid"])') ||
+	    atf_fail "submit: $(cat submit.out)"
+}
+
+succeeded()
+{
+	$WORKCTL wait "$PWD/w.sock" "$1" Succeeded 20 >/dev/null ||
+	    atf_fail "unit $1 did not succeed"
+}
+
+# swap FIRST SECOND: units made by FIRST, one done and one still
+# running, are listed, followed and read by SECOND.
+swap()
+{
+	$1
+	head -c 100000 /dev/urandom >payload
+	submit cat <payload
+	done_unit=$unit
+	succeeded "$done_unit"
+	submit sh "-c 'echo one; sleep 3; echo two'" </dev/null
+	running=$unit
+	$WORKCTL wait "$PWD/w.sock" "$running" Running 10 >/dev/null
+	$WORKCTL ask "$PWD/w.sock" "work list" >before
+	if [ "$1" = go ]; then stop go; else stop w; fi
+	$2
+	$WORKCTL ask "$PWD/w.sock" "work list" >after
+	atf_check -o match:"\"$done_unit\":\{\"Detail\":\"exit status 0\",\"ExtraData\":null,\"State\":2,\"StateName\":\"Succeeded\",\"StdoutSize\":100000,\"WorkType\":\"cat\"\}" \
+	    cat after
+	atf_check -o match:"\"$running\":" cat after
+	$WORKCTL results "$PWD/w.sock" "$done_unit" >out
+	cmp payload out || atf_fail "results of $done_unit differ"
+	succeeded "$running"
+	atf_check -o inline:"one\ntwo\n" \
+	    $WORKCTL results "$PWD/w.sock" "$running"
+}
+
+atf_test_case go_to_ours cleanup
+go_to_ours_head()
+{
+	atf_set descr "Go receptor's datadir taken over by ours, a unit running"
+}
+go_to_ours_body()
+{
+	need_go
+	swap go ours
+}
+go_to_ours_cleanup()
+{
+	stop_all
+}
+
+atf_test_case ours_to_go cleanup
+ours_to_go_head()
+{
+	atf_set descr "our datadir taken over by Go receptor, a unit running"
+}
+ours_to_go_body()
+{
+	need_go
+	swap ours go
+}
+ours_to_go_cleanup()
+{
+	stop_all
+}
+
+# rctl ARGS...: receptorctl's CLI against our node.
+rctl()
+{
+	PYTHONPATH="$RCTL_PATH" python3 -m receptorctl --socket "$PWD/w.sock" \
+	    "$@"
+}
+
+atf_test_case receptorctl_cli cleanup
+receptorctl_cli_head()
+{
+	atf_set descr "receptorctl's work commands against our daemon"
+}
+receptorctl_cli_body()
+{
+	need_receptorctl
+	ours
+	atf_check -o inline:"hello\n" -e ignore \
+	    rctl work submit cat --payload-literal hello -f --rm
+	echo payload >p
+	rctl work submit cat --payload p >out 2>err ||
+	    atf_fail "submit: $(cat out err)"
+	atf_check -o match:'^Result: Job Started$' cat out
+	unit=$(sed -n 's/^Unit ID: //p' out)
+	succeeded "$unit"
+	atf_check -o inline:"payload\n" -e ignore rctl work results "$unit"
+	atf_check -o match:"\"$unit\": \{" -e ignore rctl work list
+	atf_check -o inline:"$unit\n" -e ignore rctl work list -q
+	atf_check -o match:'"StateName": "Succeeded"' -e ignore \
+	    rctl work status "$unit"
+	atf_check -o inline:"Released:\n($unit, released)\n" -e ignore \
+	    rctl work release "$unit"
+	atf_check -s exit:1 -e match:"ERROR: $unit: ERROR: unknown work unit $unit" \
+	    -o ignore rctl work release "$unit"
+	atf_check -s exit:101 -o ignore \
+	    -e match:'ERROR: Failed to start work unit: unknown work type nosuch' \
+	    rctl work submit nosuch --no-payload
+}
+receptorctl_cli_cleanup()
+{
+	stop_all
+}
+
+atf_test_case receptorcontrol cleanup
+receptorcontrol_head()
+{
+	atf_set descr "the ReceptorControl class, as AWX drives it"
+}
+receptorcontrol_body()
+{
+	need_receptorctl
+	ours
+	atf_check -o inline:"ok\n" env PYTHONPATH="$RCTL_PATH" python3 -c '
+import sys
+from receptorctl.socket_interface import ReceptorControl
+# A session ends with its results: AWX takes a new one each time.
+rc = lambda: ReceptorControl(sys.argv[1])
+st = rc().simple_command("status")
+assert "cat" in [w["WorkType"] for w in st["Advertisements"][0]["WorkCommands"]], st
+res = rc().submit_work(worktype="cat", payload=b"awx job\n", node="w")
+unit = res["unitid"]
+assert res["result"] == "Job Started", res
+sock = rc().get_work_results(unit, return_socket=True, return_sockfile=False)
+data = b""
+while True:
+	b = sock.recv(65536)
+	if not b:
+		break
+	data += b
+assert data == b"awx job\n", data
+st = rc().simple_command("work status " + unit)
+assert st["StateName"] == "Succeeded", st
+assert sorted(st) == ["Detail", "ExtraData", "State", "StateName", "StdoutSize", "WorkType"], st
+assert unit in rc().simple_command("work list")
+assert rc().simple_command("work release " + unit) == {"released": unit}
+try:
+	rc().simple_command("work release " + unit)
+	raise SystemExit("second release succeeded")
+except RuntimeError as e:
+	assert "unknown work unit" in str(e), e
+print("ok")
+' "$PWD/w.sock"
+}
+receptorcontrol_cleanup()
+{
+	stop_all
+}
+
+atf_init_test_cases()
+{
+	atf_add_test_case go_to_ours
+	atf_add_test_case ours_to_go
+	atf_add_test_case receptorctl_cli
+	atf_add_test_case receptorcontrol
+}
