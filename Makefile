@@ -89,9 +89,13 @@ PARENT		 = $(OBJ)/sbin/receptor
 NETD		 = $(OBJ)/libexec/receptor/netd
 WORKD		 = $(OBJ)/libexec/receptor/workd
 CTLD		 = $(OBJ)/libexec/receptor/ctld
+RUNNER		 = $(OBJ)/libexec/receptor/runner
 RCPTCTL		 = $(OBJ)/bin/rcptctl
-PROGS		 = $(PARENT) $(NETD) $(WORKD) $(CTLD) \
+PROGS		 = $(PARENT) $(NETD) $(WORKD) $(CTLD) $(RUNNER) \
 		   $(if $(RCPTCTL_SRCS),$(RCPTCTL))
+# A runner stays beside each work command, outliving the daemon: it
+# loads as little as it can.
+RUNNER_LIBS	:= $(shell pkg-config --libs json-c 2>/dev/null)
 UNIT_TESTS	 = $(patsubst %.c,$(OBJ)/%,$(UNIT_SRCS))
 E2E_TESTS	 = $(patsubst %.sh,$(OBJ)/%,$(E2E_SRCS))
 QUICUDP		 = $(OBJ)/regress/interop/quicudp
@@ -146,7 +150,8 @@ check: deps
 
 $(LIBCOMMON): $(call objs,$(COMMON_SRCS) $(PROTO_SRCS))
 $(LIBNETD): $(call objs,$(filter-out netd/netd.c,$(NETD_SRCS)))
-$(LIBWORKD): $(call objs,$(filter-out workd/workd.c,$(WORKD_SRCS)))
+$(LIBWORKD): $(call objs,$(filter-out workd/workd.c workd/runner.c,\
+    $(WORKD_SRCS)))
 $(LIBCTLD): $(call objs,$(filter-out ctld/ctld.c,$(CTLD_SRCS)))
 $(LIBRCPTCTL): $(call objs,$(filter-out rcptctl/rcptctl.c,$(RCPTCTL_SRCS)))
 $(LIBCOMMON) $(LIBS_CHILDREN):
@@ -158,6 +163,8 @@ $(PARENT): $(call objs,$(PARENT_SRCS)) $(LIBCOMMON)
 $(NETD): $(OBJ)/netd/netd.o $(LIBNETD) $(LIBCOMMON)
 $(WORKD): $(OBJ)/workd/workd.o $(LIBWORKD) $(LIBCOMMON)
 $(CTLD): $(OBJ)/ctld/ctld.o $(LIBCTLD) $(LIBCOMMON)
+$(RUNNER): $(OBJ)/workd/runner.o $(LIBCOMMON)
+$(RUNNER): PKG_LIBS = $(RUNNER_LIBS)
 $(RCPTCTL): $(OBJ)/rcptctl/rcptctl.o $(LIBRCPTCTL) $(LIBCOMMON)
 $(PROGS):
 	@mkdir -p $(@D)
@@ -230,7 +237,8 @@ install: $(PROGS)
 	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
 	    $(DESTDIR)$(BASHCOMPDIR)
 	install -m 755 $(PARENT) $(DESTDIR)$(SBINDIR)/receptor
-	install -m 755 $(NETD) $(WORKD) $(CTLD) $(DESTDIR)$(LIBEXECDIR)/
+	install -m 755 $(NETD) $(WORKD) $(CTLD) $(RUNNER) \
+	    $(DESTDIR)$(LIBEXECDIR)/
 	$(if $(RCPTCTL_SRCS),install -m 755 $(RCPTCTL) $(DESTDIR)$(BINDIR)/)
 	install -m 644 man/receptor.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 man/receptor.conf.5 $(DESTDIR)$(MANDIR)/man5/
@@ -262,7 +270,7 @@ install: $(PROGS)
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/receptor $(DESTDIR)$(BINDIR)/rcptctl \
 	    $(DESTDIR)$(LIBEXECDIR)/netd $(DESTDIR)$(LIBEXECDIR)/workd \
-	    $(DESTDIR)$(LIBEXECDIR)/ctld \
+	    $(DESTDIR)$(LIBEXECDIR)/ctld $(DESTDIR)$(LIBEXECDIR)/runner \
 	    $(DESTDIR)$(MANDIR)/man8/receptor.8 \
 	    $(DESTDIR)$(MANDIR)/man5/receptor.conf.5 \
 	    $(DESTDIR)$(MANDIR)/man1/rcptctl.1 \

@@ -11,7 +11,7 @@ OBJDIR=$(cd "$(atf_get_srcdir)/../.." && pwd)
 TOP=$(dirname "$OBJDIR")
 OBJNAME=$(basename "$OBJDIR")
 PROGS="sbin/receptor libexec/receptor/netd libexec/receptor/workd
-    libexec/receptor/ctld bin/rcptctl"
+    libexec/receptor/ctld libexec/receptor/runner bin/rcptctl"
 
 # install_into DIR [TARGET]: make TARGET (install) with DESTDIR=DIR and
 # PREFIX=/usr, logging to make.log. The binaries are the ones built in
