@@ -45,10 +45,12 @@ bridge_start(struct ctl_client *c, int fd, enum bridge_way way)
 	c->bridge = b;
 }
 
-/* What the client sent, for the stream. */
+/* What the client sent, for the stream, unless that is gone. */
 void
 bridge_send(struct ctl_bridge *b, const char *p, size_t len)
 {
+	if (b->way == BRIDGE_IN && b->eof)
+		return;
 	if (evbuffer_add(b->out, p, len) == -1)
 		fatalx("connect: out of memory");
 }
@@ -77,13 +79,19 @@ static void
 bridge_write(evutil_socket_t fd, short events, void *arg)
 {
 	struct ctl_client	*c = arg;
+	struct ctl_bridge	*b = c->bridge;
 
-	if (evbuffer_write(c->bridge->out, fd) == -1 && errno != EAGAIN &&
+	if (evbuffer_write(b->out, fd) == -1 && errno != EAGAIN &&
 	    errno != EINTR) {
 		log_debug("control client %u: stream write: %s", c->id,
 		    strerror(errno));
-		client_close(c);
-		return;
+		if (b->way != BRIDGE_IN) {
+			client_close(c);
+			return;
+		}
+		/* workd stopped taking a payload; its answer says why. */
+		b->eof = 1;
+		evbuffer_drain(b->out, evbuffer_get_length(b->out));
 	}
 	client_update(c);
 }

@@ -77,6 +77,8 @@ main(int argc, char *argv[])
 	log_setlevel(reconf_log_level(rc->conf));
 	find_libexec();
 	if (files_load(rc->conf, &rc->files, errbuf, sizeof(errbuf)) == -1 ||
+	    datadir_prepare(rc->conf, rc->cmd.user != NULL ? rc->cmd.user :
+	    RECEPTOR_USER, errbuf, sizeof(errbuf)) == -1 ||
 	    ctlsock_open(rc->conf, errbuf, sizeof(errbuf)) == -1)
 		usage_error(errbuf);
 

@@ -75,6 +75,10 @@ int	ctlsock_open(const struct config *, char *, size_t);
 void	ctlsock_send(struct imsgev *);
 void	ctlsock_close(void);
 
+/* datadir.c */
+int	datadir_prepare(const struct config *, const char *user, char *,
+	    size_t);
+
 /* files.c */
 int	files_load(const struct config *, struct conf_files *, char *,
 	    size_t);

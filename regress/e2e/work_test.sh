@@ -34,8 +34,9 @@ submit()
 	sed -n 1p submit.out | grep -qE '^Work unit created with ID [a-zA-Z0-9]{8}\. Send stdin data and EOF\.$' ||
 	    atf_fail "no created line: $(cat submit.out)"
 	unit=$(sed -n 1p submit.out | sed 's/.*with ID \([a-zA-Z0-9]*\)\..*/\1/')
-	atf_check_equal "{\"result\":\"Job Started\",\"unitid\":\"$unit\"}" \
-	    "$(sed -n 2p submit.out)"
+	[ "$(sed -n 2p submit.out)" = \
+	    "{\"result\":\"Job Started\",\"unitid\":\"$unit\"}" ] ||
+	    atf_fail "submit replied: $(cat submit.out)"
 }
 
 # finished UNIT [STATES]: waits until UNIT is Succeeded or Failed; its
@@ -44,6 +45,13 @@ finished()
 {
 	$WORKCTL wait "$PWD/w.sock" "$1" "${2:-Succeeded,Failed}" 20 \
 	    >status.json || atf_fail "unit $1 did not finish"
+}
+
+# group_gone PGID: no live process is in the process group.
+group_gone()
+{
+	! ps -eo pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/' |
+	    grep -q .
 }
 
 field()
@@ -96,8 +104,6 @@ params_body()
 	finished "$unit"
 	atf_check -o inline:"hello world two words\n" \
 	    $WORKCTL results "$PWD/w.sock" "$unit"
-	atf_check -o match:'"Params":"hello world '"'two words'"'"' \
-	    $WORKCTL ask "$PWD/w.sock" "work list $unit"
 	atf_check -o inline:"ERROR: extra params provided but not allowed\n" \
 	    $WORKCTL submit "$PWD/w.sock" localhost fixed extra </dev/null
 	atf_check -o inline:"ERROR: unknown work type nosuch\n" \
@@ -158,8 +164,8 @@ cancel_group_body()
 	finished "$unit" Canceled
 	atf_check_equal Canceled "$(field Detail)"
 	atf_check_equal None "$(field ExtraData)"
-	# nothing of the command's process group is left
-	atf_check -o empty sh -c "ps -eo pgid= | awk '\$1 == $pid'"
+	# nothing of the command's process group is left, once reaped
+	wait_until 10 group_gone "$pid"
 	atf_check -o inline:"{\"released\":\"$unit\"}\nERROR: unknown work unit $unit\n" \
 	    $WORKCTL ask "$PWD/w.sock" "work release $unit" \
 	    "work release $unit"
@@ -269,7 +275,8 @@ bad_datadir_body()
 	    -o match:'"trunc123":\{"Detail":"Failed to restart: ' \
 	    -o not-match:nostatus -o not-match:bad.name \
 	    $WORKCTL ask "$PWD/w.sock" "work list"
-	echo hi | submit cat
+	echo hi >p
+	submit cat <p
 	finished "$unit"
 	atf_check_equal Succeeded "$(field StateName)"
 }
@@ -289,7 +296,8 @@ full_disk_body()
 	mkdir w.data
 	mount -t tmpfs -o size=1m tmpfs w.data || atf_skip "cannot mount tmpfs"
 	worker
-	echo small | submit cat
+	echo small >p
+	submit cat <p
 	small=$unit
 	finished "$small"
 	head -c 2000000 /dev/zero >big
@@ -304,7 +312,8 @@ full_disk_body()
 	atf_check -o inline:"small\n" $WORKCTL results "$PWD/w.sock" "$small"
 	atf_check -o inline:"{\"released\":\"$big\"}\n" \
 	    $WORKCTL ask "$PWD/w.sock" "work release $big"
-	echo again | submit cat
+	echo again >p
+	submit cat <p
 	finished "$unit"
 	atf_check -o inline:"again\n" $WORKCTL results "$PWD/w.sock" "$unit"
 }

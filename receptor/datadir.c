@@ -1,0 +1,81 @@
+/*
+ * The node's directory in the datadir, made before workd starts. Started
+ * as root, the parent hands it and everything in it to the user that
+ * workd and the runners run as: a datadir Go receptor left, which is
+ * root's, is taken over as it is.
+ */
+#include <sys/stat.h>
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "receptor.h"
+#include "util.h"
+
+static uid_t	 owner_uid;
+static gid_t	 owner_gid;
+
+static int	take(const char *, const struct stat *, int, struct FTW *);
+
+int
+datadir_prepare(const struct config *conf, const char *user, char *err,
+    size_t errlen)
+{
+	struct passwd	*pw;
+	struct stat	 sb;
+	const char	*datadir = reconf_datadir(conf);
+	char		 nodedir[PATH_MAX];
+	int		 created, n;
+
+	n = snprintf(nodedir, sizeof(nodedir), "%s/%s", datadir,
+	    cfg_str(config_first(conf, "node"), "id"));
+	if (n < 0 || (size_t)n >= sizeof(nodedir)) {
+		(void)snprintf(err, errlen, "datadir %s: path too long",
+		    datadir);
+		return -1;
+	}
+	if (mkdir_p(nodedir, 0700, &created) == -1) {
+		(void)snprintf(err, errlen, "datadir %s: %s", nodedir,
+		    strerror(errno));
+		return -1;
+	}
+	if (geteuid() != 0)
+		return 0;
+	if ((pw = getpwnam(user)) == NULL) {
+		(void)snprintf(err, errlen, "user %s does not exist", user);
+		return -1;
+	}
+	owner_uid = pw->pw_uid;
+	owner_gid = pw->pw_gid;
+	/* Never a shared directory such as /tmp itself. */
+	if (lstat(datadir, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+	    (sb.st_mode & S_IWOTH) == 0 && sb.st_uid != owner_uid &&
+	    lchown(datadir, owner_uid, owner_gid) == -1) {
+		(void)snprintf(err, errlen, "chown %s: %s", datadir,
+		    strerror(errno));
+		return -1;
+	}
+	if (nftw(nodedir, take, 16, FTW_PHYS) == -1) {
+		(void)snprintf(err, errlen, "chown %s: %s", nodedir,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+take(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	if (sb->st_uid == owner_uid && sb->st_gid == owner_gid)
+		return 0;
+	if (lchown(path, owner_uid, owner_gid) == -1) {
+		log_warn("chown %s", path);
+		return -1;
+	}
+	return 0;
+}
