@@ -9,6 +9,7 @@
  */
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 
@@ -276,15 +277,18 @@ find_command(const char *name, char *path, size_t len, char *err,
 static __dead void
 exec_child(const char *path, char **argv, int in, int out, int errfd)
 {
-	struct sigaction	 sa;
-	sigset_t		 none;
-	int			 sig, e;
+	/* All zeros: SIG_DFL, whatever the kernel's field order. */
+	static const unsigned long	 dfl[8];
+	sigset_t			 none;
+	int				 sig, e;
 
 	(void)setpgid(0, 0);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
+	/*
+	 * Not sigaction(3): glibc refuses the two signals it keeps for
+	 * itself (32, 33), and an ancestor may have left them ignored.
+	 */
 	for (sig = 1; sig < NSIG; sig++)
-		(void)sigaction(sig, &sa, NULL);
+		(void)syscall(SYS_rt_sigaction, sig, dfl, NULL, NSIG / 8);
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	if (dup2(in, STDIN_FILENO) != -1 && dup2(out, STDOUT_FILENO) != -1 &&

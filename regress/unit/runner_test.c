@@ -94,7 +94,10 @@ ms_since(const struct timespec *t0)
 	    (now.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
-/* The runner, with fd 7 open as a descriptor the command must not see. */
+/*
+ * The runner, with a signal ignored and fd 7 open: the command must
+ * inherit neither.
+ */
 static pid_t
 spawn(const atf_tc_t *tc, const char *cmd, const char *params)
 {
@@ -108,6 +111,8 @@ spawn(const atf_tc_t *tc, const char *cmd, const char *params)
 	if (pid == 0) {
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* as a shell's background job leaves it */
+		signal(SIGQUIT, SIG_IGN);
 		if (dup2(STDERR_FILENO, 7) == -1)
 			_exit(126);
 		execl(path, "runner", UNIT, cmd, params, (char *)NULL);
