@@ -37,6 +37,7 @@ static const char *const role_names[ROLE_COUNT] = {
 };
 
 static int	sandboxed;
+static int	datadir_fd = -1;
 
 const char *
 role_name(enum proc_role role)
@@ -90,10 +91,15 @@ sandbox_enter(enum proc_role role, const struct sandbox_conf *conf)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
 	sandbox_landlock(role, datafd);
-	if (datafd != -1)
-		close(datafd);
+	datadir_fd = datafd;
 	sandbox_seccomp(role, conf->trap);
 	sandboxed = 1;
+}
+
+int
+sandbox_datadir(void)
+{
+	return datadir_fd;
 }
 
 /*

@@ -30,6 +30,12 @@ const char *role_name(enum proc_role);
  */
 void	sandbox_enter(enum proc_role, const struct sandbox_conf *);
 
+/*
+ * workd's datadir, opened before privileges were dropped: the user may
+ * not search the path's parents, only what is below it. -1 elsewhere.
+ */
+int	sandbox_datadir(void);
+
 /* Landlock ABI in use (0 when the kernel has none). */
 int	sandbox_landlock_abi(void);
 

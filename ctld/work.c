@@ -1,8 +1,10 @@
 /*
  * work: the command is parsed here and answered by workd. A submit's
- * payload and a unit's results travel on a socketpair that the session
- * relays, so that Unix, TCP, TLS and mesh clients are served alike and
- * the session writes every line of Go's text itself, in order.
+ * payload and a unit's results go between workd and the client's own
+ * connection, whose descriptor workd gets: workd reads the payload and
+ * writes the results itself. A TLS client's bytes can only pass through
+ * the session, which relays them on a socketpair instead; so do results
+ * asked for while earlier replies are still on their way.
  */
 #include <sys/socket.h>
 #include <errno.h>
@@ -19,6 +21,7 @@
 #include "proc.h"
 #include "proto.h"
 
+static int	work_pair(int [2]);
 static void	work_bridge_end(struct ctl_client *);
 
 void
@@ -36,21 +39,19 @@ cmd_work(struct ctl_client *c, const struct ctlcmd *cmd)
 		return;
 	}
 	if (w.sub == CTLW_SUBMIT || w.sub == CTLW_RESULTS) {
-		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) ==
-		    -1) {
-			log_warn("work");
+		if (c->tls == NULL && (w.sub == CTLW_SUBMIT ||
+		    evbuffer_get_length(c->out) == 0)) {
+			if ((sv[1] = dup(c->fd)) == -1)
+				fatal("work");
+		} else if (work_pair(sv) == -1) {
 			client_error(c, strerror(errno));
 			ctl_work_clear(&w);
 			return;
 		}
-		if (fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK) ==
-		    -1 || fcntl(sv[1], F_SETFL, fcntl(sv[1], F_GETFL) |
-		    O_NONBLOCK) == -1)
-			fatal("work");
 	}
 	req = req_new(c, REQ_WORK, ROLE_WORKD);
 	req->fd = sv[0];
-	req->untimed = sv[0] != -1;
+	req->untimed = sv[1] != -1;
 	msg_init(&mb);
 	msg_add_u32(&mb, w.sub);
 	msg_add_u32(&mb, c->origin != CTL_ORIGIN_UNIX);
@@ -69,14 +70,26 @@ cmd_work(struct ctl_client *c, const struct ctlcmd *cmd)
 	ctl_work_clear(&w);
 }
 
+/* A socketpair for a relay, sv[0] the session's end; -1 if none. */
+static int
+work_pair(int sv[2])
+{
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+		log_warn("work");
+		return -1;
+	}
+	if (fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK) == -1 ||
+	    fcntl(sv[1], F_SETFL, fcntl(sv[1], F_GETFL) | O_NONBLOCK) == -1)
+		fatal("work");
+	return 0;
+}
+
 /* u32 kind, str text. */
 void
 work_reply(struct ctl_req *req, struct msgread *mr)
 {
 	static const char	 created[] = "Work unit created with ID %s. "
 	    "Send stdin data and EOF.\n";
-	static const char	 streaming[] = "Streaming results for work "
-	    "unit %s\n";
 	struct ctl_client	*c = req->client;
 	uint32_t		 kind;
 	char			*text, *s;
@@ -100,20 +113,24 @@ work_reply(struct ctl_req *req, struct msgread *mr)
 				fatal("work reply");
 			client_write(c, s, strlen(s));
 			free(s);
-			bridge_start(c, req->fd, BRIDGE_IN);
-			req->fd = -1;
+			if (req->fd != -1) {
+				bridge_start(c, req->fd, BRIDGE_IN);
+				req->fd = -1;
+			}
 			client_update(c);
 		}
 		free(text);
 		return;
 	case WORK_REPLY_STREAMING:
-		if (c != NULL) {
-			if (asprintf(&s, streaming, text) == -1)
-				fatal("work reply");
-			client_write(c, s, strlen(s));
-			free(s);
+		/* workd sends Go's line and the output, on its own. */
+		if (c != NULL && req->fd != -1) {
 			bridge_start(c, req->fd, BRIDGE_OUT);
 			req->fd = -1;
+		} else if (c != NULL) {
+			free(text);
+			req_done(req);
+			client_close(c);
+			return;
 		}
 		break;
 	case WORK_REPLY_ERROR:

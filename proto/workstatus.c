@@ -524,16 +524,19 @@ read_status(int fd, struct work_status *st, char *err, size_t errlen)
 	return rv;
 }
 
+/*
+ * Go truncates to nothing, then writes. Writing over the old bytes and
+ * cutting what is left instead keeps ext4 from flushing the file to disk
+ * at close, as it does for a file truncated to nothing (auto_da_alloc):
+ * a unit's status is rewritten several times a second. Readers hold the
+ * lock, so they never see the file between the two calls.
+ */
 static int
 write_status(int fd, const char *buf, size_t len, char *err, size_t errlen)
 {
 	size_t	 off = 0;
 	ssize_t	 n;
 
-	if (ftruncate(fd, 0) == -1) {
-		snprintf(err, errlen, "%s: %s", STATUS_FILE, strerror(errno));
-		return -1;
-	}
 	while (off < len) {
 		if ((n = pwrite(fd, buf + off, len - off, off)) == -1) {
 			if (errno == EINTR)
@@ -543,6 +546,10 @@ write_status(int fd, const char *buf, size_t len, char *err, size_t errlen)
 			return -1;
 		}
 		off += n;
+	}
+	if (ftruncate(fd, len) == -1) {
+		snprintf(err, errlen, "%s: %s", STATUS_FILE, strerror(errno));
+		return -1;
 	}
 	return 0;
 }

@@ -31,21 +31,26 @@ struct runner {
 	char			 unit[UNIT_ID_MAX + 1];
 	pid_t			 pid;
 	int			 pidfd;
+	int			 execfd;	/* until its exec is known */
 	struct event		*ev;
 };
 
 static TAILQ_HEAD(, runner)	 runners = TAILQ_HEAD_INITIALIZER(runners);
 
-static void	launch(struct imsgev *, const char *, const char *,
-		    const char *);
+static void	launch(const char *, const char *, const char *);
 static const struct cfg_item *launch_check(const char *, const char *,
 		    char *, size_t);
-static pid_t	launch_fork(const char *, const char *, const char *, char *,
-		    size_t);
+static struct runner *launch_fork(const char *, const char *, const char *,
+		    char *, size_t);
+static void	launch_exec(evutil_socket_t, short, void *);
+static void	launched(const char *, pid_t, const char *);
 static __dead void launch_child(const char *, const char *, const char *,
 		    const struct passwd *, int);
 static int	unit_dir(const char *, char *, size_t);
 static void	watch(struct imsgev *, const char *, pid_t);
+static void	watch_fd(struct runner *);
+static struct runner *runner_new(const char *, pid_t, int);
+static void	runner_free(struct runner *);
 static int	is_runner_of(pid_t, const char *);
 static void	runner_signal(struct imsgev *, const char *, pid_t);
 static void	runner_ended(evutil_socket_t, short, void *);
@@ -74,7 +79,7 @@ launch_dispatch(struct imsgev *workd, struct imsg *imsg)
 	}
 	switch (imsg->hdr.type) {
 	case IMSG_WORK_LAUNCH:
-		launch(workd, unit, type, params);
+		launch(unit, type, params);
 		break;
 	case IMSG_WORK_WATCH:
 		watch(workd, unit, pid);
@@ -90,29 +95,36 @@ launch_dispatch(struct imsgev *workd, struct imsg *imsg)
 }
 
 static void
-launch(struct imsgev *workd, const char *unit, const char *type,
-    const char *params)
+launch(const char *unit, const char *type, const char *params)
 {
-	struct msgbuild		 mb;
 	const struct cfg_item	*wc;
-	char			 err[256], *all = NULL;
-	pid_t			 pid = -1;
+	struct runner		*r;
+	char			 err[256], *all;
 
-	err[0] = '\0';
-	if ((wc = launch_check(type, params, err, sizeof(err))) != NULL) {
-		all = work_params_join(cfg_str(wc, "params"), params);
-		pid = launch_fork(unit, cfg_str(wc, "command"), all, err,
-		    sizeof(err));
+	if ((wc = launch_check(type, params, err, sizeof(err))) == NULL) {
+		launched(unit, 0, err);
+		return;
 	}
+	all = work_params_join(cfg_str(wc, "params"), params);
+	r = launch_fork(unit, cfg_str(wc, "command"), all, err, sizeof(err));
+	free(all);
+	if (r == NULL)
+		launched(unit, 0, err);
+}
+
+/* The answer to workd: the runner's pid, or 0 and why not. */
+static void
+launched(const char *unit, pid_t pid, const char *err)
+{
+	struct msgbuild	 mb;
+
 	msg_init(&mb);
 	msg_add_str(&mb, unit);
-	msg_add_u32(&mb, pid > 0 ? pid : 0);
+	msg_add_u32(&mb, pid);
 	msg_add_str(&mb, err);
-	if (imsgev_msg(workd, &mb, IMSG_WORK_LAUNCHED, 0, -1) == -1)
+	if (imsgev_msg(&rc->children[ROLE_WORKD].iev, &mb, IMSG_WORK_LAUNCHED,
+	    0, -1) == -1)
 		log_warn("runner reply to workd");
-	free(all);
-	if (pid > 0)
-		watch(workd, unit, pid);
 }
 
 /* The work-command item of type, if the parent's configuration allows. */
@@ -138,58 +150,92 @@ launch_check(const char *type, const char *params, char *err, size_t errlen)
 }
 
 /*
- * Returns the runner's pid, or -1 with err set. The child reports a
- * failed exec on a close-on-exec pipe, so that the reply says it.
+ * The runner, forked; NULL with err set. Its pidfd is taken while it is
+ * our child not yet reaped, so surely ours. Whether its exec worked
+ * comes later, on a close-on-exec pipe (launch_exec()), so that the
+ * parent never waits for it.
  */
-static pid_t
+static struct runner *
 launch_fork(const char *unit, const char *command, const char *params,
     char *err, size_t errlen)
 {
-	struct passwd	*pw = NULL;
-	const char	*user;
-	char		 dir[PATH_MAX];
-	int		 fds[2], child_errno;
-	ssize_t		 n;
-	pid_t		 pid;
+	static struct passwd	 pw;
+	struct passwd		*p;
+	struct runner		*r;
+	const char		*user;
+	char			 dir[PATH_MAX];
+	int			 fds[2], pidfd;
+	pid_t			 pid;
 
 	if (unit_dir(unit, dir, sizeof(dir)) == -1) {
 		(void)strlcpy(err, "unit directory path too long", errlen);
-		return -1;
+		return NULL;
 	}
-	if (geteuid() == 0) {
+	/* The user, looked up once: the children run as it already. */
+	if (geteuid() == 0 && pw.pw_name == NULL) {
 		user = rc->cmd.user != NULL ? rc->cmd.user : RECEPTOR_USER;
-		if ((pw = getpwnam(user)) == NULL) {
+		if ((p = getpwnam(user)) == NULL) {
 			(void)snprintf(err, errlen, "user %s does not exist",
 			    user);
-			return -1;
+			return NULL;
 		}
+		pw = *p;
+		pw.pw_name = (char *)user;
 	}
-	if (pipe2(fds, O_CLOEXEC) == -1) {
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) == -1) {
 		(void)snprintf(err, errlen, "pipe: %s", strerror(errno));
-		return -1;
+		return NULL;
 	}
 	if ((pid = fork()) == -1) {
 		(void)snprintf(err, errlen, "fork: %s", strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
-		return -1;
+		return NULL;
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		launch_child(dir, command, params, pw, fds[1]);
+		launch_child(dir, command, params,
+		    pw.pw_name != NULL ? &pw : NULL, fds[1]);
 	}
 	close(fds[1]);
-	do
-		n = read(fds[0], &child_errno, sizeof(child_errno));
-	while (n == -1 && errno == EINTR);
-	close(fds[0]);
-	if (n == sizeof(child_errno)) {
-		(void)snprintf(err, errlen, "fork/exec runner: %s",
-		    strerror(child_errno));
-		return -1;
+	if ((pidfd = syscall(SYS_pidfd_open, pid, 0)) == -1)
+		fatal("pidfd_open");
+	r = runner_new(unit, pid, pidfd);
+	r->execfd = fds[0];
+	if ((r->ev = event_new(rc->base, r->execfd, EV_READ, launch_exec,
+	    r)) == NULL || event_add(r->ev, NULL) == -1)
+		fatalx("runner %ld: cannot watch it", (long)pid);
+	return r;
+}
+
+/* EOF: the runner runs; else the errno of its failed exec. */
+static void
+launch_exec(evutil_socket_t fd, short events, void *arg)
+{
+	struct runner	*r = arg;
+	char		 err[128];
+	ssize_t		 n;
+	int		 child_errno;
+
+	n = read(fd, &child_errno, sizeof(child_errno));
+	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+		event_add(r->ev, NULL);
+		return;
 	}
-	log_debug("[%s] started runner, pid %ld", unit, (long)pid);
-	return pid;
+	event_free(r->ev);
+	r->ev = NULL;
+	close(r->execfd);
+	r->execfd = -1;
+	if (n == sizeof(child_errno)) {
+		(void)snprintf(err, sizeof(err), "fork/exec runner: %s",
+		    strerror(child_errno));
+		launched(r->unit, 0, err);
+		runner_free(r);
+		return;
+	}
+	log_debug("[%s] started runner, pid %ld", r->unit, (long)r->pid);
+	launched(r->unit, r->pid, "");
+	watch_fd(r);
 }
 
 /*
@@ -253,12 +299,11 @@ unit_dir(const char *unit, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-/* Watch pid, once it is known to be the unit's runner. */
+/* A runner found running: watched once it is known to be the unit's. */
 static void
 watch(struct imsgev *workd, const char *unit, pid_t pid)
 {
-	struct runner	*r;
-	int		 pidfd;
+	int	 pidfd;
 
 	if (pid <= 0 ||
 	    (pidfd = syscall(SYS_pidfd_open, pid, 0)) == -1) {
@@ -272,15 +317,42 @@ watch(struct imsgev *workd, const char *unit, pid_t pid)
 		gone(workd, unit, pid);
 		return;
 	}
+	watch_fd(runner_new(unit, pid, pidfd));
+}
+
+static void
+watch_fd(struct runner *r)
+{
+	if ((r->ev = event_new(rc->base, r->pidfd, EV_READ, runner_ended,
+	    r)) == NULL || event_add(r->ev, NULL) == -1)
+		fatalx("runner %ld: cannot watch it", (long)r->pid);
+}
+
+static struct runner *
+runner_new(const char *unit, pid_t pid, int pidfd)
+{
+	struct runner	*r;
+
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		fatal("runner");
 	(void)strlcpy(r->unit, unit, sizeof(r->unit));
 	r->pid = pid;
 	r->pidfd = pidfd;
-	if ((r->ev = event_new(rc->base, pidfd, EV_READ, runner_ended, r)) ==
-	    NULL || event_add(r->ev, NULL) == -1)
-		fatalx("runner %ld: cannot watch it", (long)pid);
+	r->execfd = -1;
 	TAILQ_INSERT_TAIL(&runners, r, entry);
+	return r;
+}
+
+static void
+runner_free(struct runner *r)
+{
+	TAILQ_REMOVE(&runners, r, entry);
+	if (r->ev != NULL)
+		event_free(r->ev);
+	if (r->execfd != -1)
+		close(r->execfd);
+	close(r->pidfd);
+	free(r);
 }
 
 /*
@@ -338,10 +410,7 @@ runner_ended(evutil_socket_t fd, short events, void *arg)
 
 	log_debug("[%s] runner %ld ended", r->unit, (long)r->pid);
 	gone(&rc->children[ROLE_WORKD].iev, r->unit, r->pid);
-	TAILQ_REMOVE(&runners, r, entry);
-	event_free(r->ev);
-	close(r->pidfd);
-	free(r);
+	runner_free(r);
 }
 
 static void

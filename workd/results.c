@@ -5,6 +5,7 @@
  * complete), send what there is, look again every 250 ms, and end once
  * the unit is complete and all its StdoutSize bytes are sent. A unit
  * that was canceled ends the stream too (Go's would follow it forever).
+ * The output goes from the file to the socket by sendfile(2).
  */
 #include <sys/sendfile.h>
 #include <errno.h>
@@ -24,6 +25,8 @@ struct results {
 	TAILQ_ENTRY(results)	 entry;
 	struct unit		*unit;
 	int			 sock;
+	char			*head;		/* Go's line, still to send */
+	size_t			 headlen;
 	int			 fd;		/* stdout, once it exists */
 	off_t			 pos;
 	struct event		*ev_write;
@@ -31,22 +34,32 @@ struct results {
 };
 
 static void	results_run(evutil_socket_t, short, void *);
+static int	results_head(struct results *);
 static int	results_open(struct results *);
 static int	results_over(struct results *);
 static void	results_later(struct results *, int);
 static void	results_end(struct results *);
 
+/*
+ * sock is the client's own connection, or a socketpair ctld relays to
+ * one: Go's line goes first, then the output.
+ */
 void
 results_start(struct unit *u, int sock, int64_t startpos)
 {
 	struct results	*r;
+	int		 n;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		fatal("results");
 	r->unit = u;
 	r->sock = sock;
 	r->fd = -1;
-	r->pos = startpos > 0 ? startpos : 0;
+	r->pos = startpos;
+	if ((n = asprintf(&r->head, "Streaming results for work unit %s\n",
+	    u->id)) == -1)
+		fatal("results");
+	r->headlen = n;
 	r->ev_write = event_new(child_base(), sock, EV_WRITE, results_run, r);
 	r->ev_timer = evtimer_new(child_base(), results_run, r);
 	if (r->ev_write == NULL || r->ev_timer == NULL)
@@ -62,6 +75,19 @@ results_run(evutil_socket_t fd, short events, void *arg)
 	struct results	*r = arg;
 	ssize_t		 n;
 
+	switch (results_head(r)) {
+	case -1:
+		results_end(r);
+		return;
+	case 0:
+		event_add(r->ev_write, NULL);
+		return;
+	}
+	/* Go's seek to a negative start fails: the stream ends. */
+	if (r->pos < 0) {
+		results_end(r);
+		return;
+	}
 	if (r->fd == -1) {
 		switch (results_open(r)) {
 		case -1:
@@ -93,6 +119,26 @@ results_run(evutil_socket_t fd, short events, void *arg)
 		results_end(r);
 	else
 		results_later(r, RESULTS_POLL_MS);
+}
+
+/* 1 once the line is sent, 0 while the client can't take it, -1: gone. */
+static int
+results_head(struct results *r)
+{
+	ssize_t	 n;
+
+	while (r->headlen > 0) {
+		n = write(r->sock, r->head + strlen(r->head) - r->headlen,
+		    r->headlen);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return 0;
+		if (n == -1)
+			return -1;
+		r->headlen -= n;
+	}
+	return 1;
 }
 
 /* 1 once stdout is open, 0 while it is still to come, -1: never. */
@@ -178,5 +224,6 @@ results_end(struct results *r)
 	if (r->fd != -1)
 		close(r->fd);
 	close(r->sock);
+	free(r->head);
 	free(r);
 }

@@ -19,6 +19,7 @@
 #include "gojson.h"
 #include "log.h"
 #include "proto.h"
+#include "sandbox.h"
 #include "workd.h"
 
 #define UNIT_ID_LEN	8
@@ -39,18 +40,19 @@ unit_cmp(const struct unit *a, const struct unit *b)
 	return strcmp(a->id, b->id);
 }
 
-/* Go makes the node's directory, and each unit's, 0700. */
+/*
+ * Go makes the node's directory, and each unit's, 0700. It is reached
+ * from the datadir the sandbox opened.
+ */
 void
 store_open(const char *datadir, const char *node)
 {
-	int	 created;
-
 	if (asprintf(&nodedir, "%s/%s", datadir, node) == -1)
 		fatal("datadir");
-	if (mkdir_p(nodedir, 0700, &created) == -1)
+	if (mkdirat(sandbox_datadir(), node, 0700) == -1 && errno != EEXIST)
 		fatal("datadir %s", nodedir);
-	if ((nodefd = open(nodedir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
-	    -1)
+	if ((nodefd = openat(sandbox_datadir(), node, O_RDONLY |
+	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
 		fatal("datadir %s", nodedir);
 }
 

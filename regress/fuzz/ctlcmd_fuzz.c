@@ -1,7 +1,7 @@
 /*
  * libFuzzer harness: arbitrary bytes as what a control client sends,
  * cut into lines by ctl_line_feed(); each line parsed and put through
- * every parameter helper as each built-in command.
+ * every parameter helper as each built-in command, work's too.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,9 +19,10 @@ static void
 check_line(const char *line, size_t len)
 {
 	static const char *const names[] = { "ping", "traceroute",
-	    "status", "connect" };
+	    "status", "connect", "work" };
 	struct ctlcmd		 cmd;
 	struct ctl_connect	 c;
+	struct ctl_work		 w;
 	struct json_object	*fields;
 	const char		*t;
 	char			 err[256];
@@ -49,6 +50,14 @@ check_line(const char *line, size_t len)
 				json_object_array_length(fields);
 			if (ctlcmd_connect(&cmd, &c, err, sizeof(err)) == 0)
 				ctl_connect_clear(&c);
+			/* A parsed work command names what workd needs. */
+			if (ctlcmd_work(&cmd, &w, err, sizeof(err)) == 0 &&
+			    (w.sub == CTLW_BAD || (w.sub == CTLW_SUBMIT &&
+			    (w.node == NULL || w.worktype == NULL)) ||
+			    (w.sub != CTLW_SUBMIT && w.sub != CTLW_LIST &&
+			    w.unitid == NULL)))
+				abort();
+			ctl_work_clear(&w);
 		}
 	}
 	ctlcmd_clear(&cmd);
