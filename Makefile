@@ -99,10 +99,11 @@ RUNNER_LIBS	:= $(shell pkg-config --libs json-c 2>/dev/null)
 UNIT_TESTS	 = $(patsubst %.c,$(OBJ)/%,$(UNIT_SRCS))
 E2E_TESTS	 = $(patsubst %.sh,$(OBJ)/%,$(E2E_SRCS))
 QUICUDP		 = $(OBJ)/regress/interop/quicudp
+NOLANDLOCK	 = $(OBJ)/regress/tools/nolandlock
 QUICPEER	 = $(OBJ)/regress/interop/quicpeer
 GONODE		 = $(OBJ)/regress/interop/gonode
 REGRESS		 = $(UNIT_TESTS) $(E2E_TESTS) $(addprefix $(OBJ)/,$(KYUAFILES)) \
-		   $(QUICUDP) \
+		   $(QUICUDP) $(NOLANDLOCK) \
 		   $(patsubst %,$(OBJ)/%,$(wildcard regress/e2e/*.subr \
 		   regress/e2e/*.py)) \
 		   $(patsubst %,$(OBJ)/%,$(wildcard regress/unit/data/*)) \
@@ -171,6 +172,9 @@ $(PROGS):
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(QUICUDP): $(QUICUDP).o $(LIBNETD) $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(NOLANDLOCK): $(NOLANDLOCK).o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Debian's Go packages, without modules or the network.

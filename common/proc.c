@@ -205,14 +205,20 @@ child_peer_fd(struct imsg *imsg)
 static void
 child_check_ready(void)
 {
+	struct msgbuild	 mb;
 	enum proc_role	 r;
+	const char	*why;
 
 	for (r = ROLE_NETD; r < ROLE_COUNT; r++)
 		if (r != child.ops->role && !child.peer_hello[r])
 			return;
 	child.ready = 1;
-	if (imsgev_compose(&child.chan[ROLE_PARENT], IMSG_PEERS_READY, 0, -1,
-	    NULL, 0) == -1)
+	why = sandbox_landlock_unavailable();
+	msg_init(&mb);
+	msg_add_u32(&mb, sandbox_landlock_abi());
+	msg_add_str(&mb, why != NULL ? why : "");
+	if (imsgev_msg(&child.chan[ROLE_PARENT], &mb, IMSG_PEERS_READY, 0,
+	    -1) == -1)
 		fatal("ready to parent");
 }
 

@@ -25,7 +25,9 @@ const char *role_name(enum proc_role);
 
 /*
  * Confine the calling process for its role; fatal() on any failure, so a
- * child never runs with less confinement than asked for.
+ * child never runs with less confinement than asked for, but Landlock's:
+ * where that can't be had (containers often refuse its calls) the child
+ * runs under the other layers and the audit says why.
  * Privilege drop happens only when running as root; the rest always does.
  */
 void	sandbox_enter(enum proc_role, const struct sandbox_conf *);
@@ -36,8 +38,10 @@ void	sandbox_enter(enum proc_role, const struct sandbox_conf *);
  */
 int	sandbox_datadir(void);
 
-/* Landlock ABI in use (0 when the kernel has none). */
+/* Landlock ABI in use (0 when none). */
 int	sandbox_landlock_abi(void);
+/* Why Landlock is not in use ("call: reason"), or NULL when it is. */
+const char *sandbox_landlock_unavailable(void);
 
 /*
  * For the privilege audit, which runs in the unconfined parent: what the

@@ -1,8 +1,8 @@
 /*
  * Landlock, Linux's unveil: netd and ctld get no file access at all, workd
  * gets its datadir and nothing else. The rights handled are those of the
- * running kernel's ABI, asked at run time; a kernel without Landlock leaves
- * the other layers to do the work.
+ * running kernel's ABI, asked at run time; where Landlock can't be had the
+ * other layers do the work.
  */
 #include <sys/syscall.h>
 
@@ -40,8 +40,10 @@ struct ll_ruleset_attr {
 };
 
 static int	landlock_abi;
+static char	landlock_why[128];	/* why not, when not */
 
 static size_t	ruleset_attr(enum proc_role, int, struct ll_ruleset_attr *);
+static void	unavailable(enum proc_role, const char *);
 static uint64_t	datadir_rights(const struct ll_ruleset_attr *);
 static void	rights_text(char *, size_t, const char *, uint64_t,
 		    const char *const *, size_t);
@@ -170,6 +172,14 @@ rights_text(char *buf, size_t len, const char *head, uint64_t rights,
 	}
 }
 
+/*
+ * Landlock is a layer on top of the others: where it can't be had (no
+ * Landlock in the kernel, a container's seccomp profile refusing its
+ * calls, an ABI that lacks a right) the child runs without it, says why
+ * once, and the privilege audit shows it. Nothing is applied before
+ * landlock_restrict_self(), so a failure before it leaves nothing half
+ * done.
+ */
 void
 sandbox_landlock(enum proc_role role, int datafd)
 {
@@ -181,27 +191,51 @@ sandbox_landlock(enum proc_role role, int datafd)
 	abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
 	    LANDLOCK_CREATE_RULESET_VERSION);
 	if (abi == -1) {
-		if (errno != ENOSYS && errno != EOPNOTSUPP)
-			fatal("landlock_create_ruleset");
-		log_debug("no Landlock in this kernel");
+		unavailable(role, "landlock_create_ruleset");
 		return;
 	}
-
 	attrlen = ruleset_attr(role, abi, &attr);
 	if ((fd = syscall(SYS_landlock_create_ruleset, &attr, attrlen, 0)) ==
-	    -1)
-		fatal("landlock_create_ruleset");
+	    -1) {
+		unavailable(role, "landlock_create_ruleset");
+		return;
+	}
 	if (role == ROLE_WORKD) {
 		memset(&beneath, 0, sizeof(beneath));
 		beneath.allowed_access = datadir_rights(&attr);
 		beneath.parent_fd = datafd;
 		if (syscall(SYS_landlock_add_rule, fd,
-		    LANDLOCK_RULE_PATH_BENEATH, &beneath, 0) == -1)
-			fatal("landlock_add_rule");
+		    LANDLOCK_RULE_PATH_BENEATH, &beneath, 0) == -1) {
+			unavailable(role, "landlock_add_rule");
+			close(fd);
+			return;
+		}
 	}
-	if (syscall(SYS_landlock_restrict_self, fd, 0) == -1)
-		fatal("landlock_restrict_self");
+	if (syscall(SYS_landlock_restrict_self, fd, 0) == -1) {
+		unavailable(role, "landlock_restrict_self");
+		close(fd);
+		return;
+	}
 	close(fd);
 	landlock_abi = abi;
 	log_debug("Landlock ABI %d", abi);
+}
+
+const char *
+sandbox_landlock_unavailable(void)
+{
+	return landlock_why[0] != '\0' ? landlock_why : NULL;
+}
+
+static void
+unavailable(enum proc_role role, const char *call)
+{
+	if (errno == ENOSYS || errno == EOPNOTSUPP)
+		(void)snprintf(landlock_why, sizeof(landlock_why),
+		    "%s: not in this kernel (%s)", call, strerror(errno));
+	else
+		(void)snprintf(landlock_why, sizeof(landlock_why), "%s: %s",
+		    call, strerror(errno));
+	log_warnx("%s: Landlock unavailable (%s), running without it",
+	    role_name(role), landlock_why);
 }

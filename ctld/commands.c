@@ -388,7 +388,7 @@ privileges_process(struct gjbuf *out, struct msgread *mr)
 	struct gomap	 p, sc, errs, ll;
 	struct gjbuf	 calls;
 	char		*name, *err;
-	uint32_t	 filtered, i, n;
+	uint32_t	 filtered, i, n, abi;
 
 	gomap_init(&p);
 	get_str(gomap_set(&p, "Role"), mr);
@@ -431,7 +431,13 @@ privileges_process(struct gjbuf *out, struct msgread *mr)
 	gj_free(&calls);
 
 	gomap_init(&ll);
-	gj_bool(gomap_set(&ll, "Enforced"), msg_get_u32(mr) != 0);
+	abi = msg_get_u32(mr);
+	gj_bool(gomap_set(&ll, "Enforced"), abi != 0);
+	if (abi != 0)
+		gj_i64(gomap_set(&ll, "ABI"), abi);
+	if ((err = msg_get_str(mr)) != NULL && *err != '\0')
+		gj_str(gomap_set(&ll, "Unavailable"), err);
+	free(err);
 	get_list(gomap_set(&ll, "Restricts"), mr);
 	get_list(gomap_set(&ll, "Rules"), mr);
 	gomap_write(&ll, gomap_set(&p, "Landlock"));

@@ -12,7 +12,11 @@ enum imsg_type {
 	IMSG_HELLO,		/* parent -> child: u32 log level, u32 trap */
 	IMSG_PEER_FD,		/* parent -> child: u32 role; fd = channel */
 	IMSG_PEER_HELLO,	/* child -> child over a new peer channel */
-	IMSG_PEERS_READY,	/* child -> parent: every peer acknowledged */
+	/*
+	 * child -> parent: every peer acknowledged; u32 Landlock ABI in
+	 * force (0: none), str why none ("" when in force)
+	 */
+	IMSG_PEERS_READY,
 
 	/* configuration, object by object (parent -> child) */
 	IMSG_RECONF_START,	/* u32 generation */
@@ -41,7 +45,8 @@ enum imsg_type {
 	 * as in /proc), u32 filtered (1: a filter of ours, the lists below
 	 * are its), u32 n + n str allowed syscalls, u32 n + n str syscalls
 	 * allowed for some arguments only, u32 n + n (str syscall, str
-	 * errno) failing ones, u32 Landlock enforced, u32 n + n str what it
+	 * errno) failing ones, u32 Landlock ABI in force (0: none), str why
+	 * none ("" if in force or the parent), u32 n + n str what it
 	 * restricts, u32 n + n str rules, u32 n + n str listening sockets
 	 */
 	IMSG_CTL_PRIVILEGES_REPLY,

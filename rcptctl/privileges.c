@@ -155,18 +155,25 @@ ids(struct json_object *p, const char *key)
 	return s;
 }
 
+/* "ABI n", "unavailable", or "not in kernel", for the table. */
 static char *
 landlock(struct json_object *p, int abi)
 {
-	struct json_object	*ll, *en;
+	struct json_object	*ll, *en, *v;
 	char			*s;
 
 	ll = pyjson_get(p, "Landlock");
 	en = ll != NULL ? pyjson_get(ll, "Enforced") : NULL;
 	if (en != NULL && json_object_get_boolean(en)) {
+		if ((v = pyjson_get(ll, "ABI")) != NULL)
+			abi = json_object_get_int(v);
 		if (asprintf(&s, "ABI %d", abi) == -1)
 			die("out of memory");
-	} else if ((s = strdup(abi > 0 ? "no" : "not in kernel")) == NULL)
+	} else if (ll != NULL && pyjson_get(ll, "Unavailable") != NULL)
+		s = strdup("unavailable");
+	else
+		s = strdup(abi > 0 ? "no" : "not in kernel");
+	if (s == NULL)
 		die("out of memory");
 	return s;
 }
@@ -228,6 +235,10 @@ details(FILE *fp, struct json_object *p)
 			lines(fp, "landlock allows", v);
 		else
 			fprintf(fp, INDENT "landlock allows: nothing\n");
+	} else if (ll != NULL && (v = pyjson_get(ll, "Unavailable")) != NULL) {
+		s = pyjson_strdup(v);
+		fprintf(fp, INDENT "landlock: unavailable: %s\n", s);
+		free(s);
 	} else
 		fprintf(fp, INDENT "landlock: none\n");
 }

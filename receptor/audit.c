@@ -104,7 +104,7 @@ audit_reply(struct imsgev *ctld, uint32_t reqid)
 	struct landlock_lists	 ll;
 	enum proc_role		 r;
 	size_t			 i;
-	int			 abi;
+	int			 abi, cabi;
 	char			*sp;
 
 	abi = sandbox_landlock_kernel_abi();
@@ -146,10 +146,14 @@ audit_reply(struct imsgev *ctld, uint32_t reqid)
 		}
 		syscalls_free(&sc);
 
+		/* What the child found it could install. */
 		memset(&ll, 0, sizeof(ll));
-		sandbox_landlock_list(r, abi, reconf_datadir(rc->conf),
+		cabi = r != ROLE_PARENT ? rc->children[r].landlock_abi : 0;
+		sandbox_landlock_list(r, cabi, reconf_datadir(rc->conf),
 		    restricts_add, rule_add, &ll);
-		msg_add_u32(&mb, r != ROLE_PARENT && abi > 0);
+		msg_add_u32(&mb, cabi);
+		msg_add_str(&mb, r != ROLE_PARENT ?
+		    rc->children[r].landlock_why : "");
 		msg_add_list(&mb, &ll.restricts);
 		msg_add_list(&mb, &ll.rules);
 		msg_add_list(&mb, &p.listen);

@@ -153,6 +153,15 @@ parent_dispatch_child(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_PEERS_READY:
 		if (c->peers_ready++)
 			break;
+		msg_read_init(&mr, imsg);
+		c->landlock_abi = msg_get_u32(&mr);
+		c->landlock_why = msg_get_str(&mr);
+		if (msg_read_end(&mr) == -1 || c->landlock_why == NULL) {
+			log_error("malformed message from %s",
+			    role_name(c->role));
+			receptor_stop(1);
+			return;
+		}
 		for (r = ROLE_NETD; r < ROLE_COUNT; r++)
 			if (!rc->children[r].peers_ready)
 				return;

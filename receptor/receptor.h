@@ -30,6 +30,8 @@ struct child {
 	struct imsgev	 iev;
 	int		 peers_ready;
 	uint32_t	 applied;	/* config generation in force */
+	uint32_t	 landlock_abi;	/* in force in it, 0: none */
+	char		*landlock_why;	/* why none */
 };
 
 struct receptor {
