@@ -53,16 +53,19 @@ ALL_CFLAGS	 = $(CFLAGS) $(WARNINGS) $(SANFLAGS) -std=gnu11 \
 # Each program loads only the libraries it calls (netd alone needs QUIC).
 ALL_LDFLAGS	 = $(LDFLAGS) $(SANFLAGS) -Wl,--as-needed
 
-# Debian packages the build, the tests and `make run` need.
+# Debian packages the build and `make run` need; the tests, the
+# benchmarks and the man page lint need more, and fuzzing clang.
 DEBS		 = build-essential pkg-config libbsd-dev libevent-dev \
 		   libyaml-dev libjson-c-dev libseccomp-dev libtls-dev \
-		   libatf-dev atf-sh kyua mandoc clang libclang-rt-14-dev \
 		   libwebsockets-dev libgnutls28-dev libngtcp2-dev \
-		   libngtcp2-crypto-gnutls-dev curl openssl
-# And the tests' QUIC peers, built with Debian's quic-go.
-TEST_DEBS	 = golang-go golang-github-lucas-clemente-quic-go-dev \
-		   golang-github-minio-highwayhash-dev procps \
-		   python3-click python3-yaml python3-dateutil
+		   libngtcp2-crypto-gnutls-dev
+# The tests' QUIC peers are built with Debian's quic-go; receptorctl,
+# the Python client, needs click, yaml and dateutil.
+TEST_DEBS	 = libatf-dev atf-sh kyua mandoc curl openssl procps \
+		   python3 python3-click python3-yaml python3-dateutil \
+		   golang-go golang-github-lucas-clemente-quic-go-dev \
+		   golang-github-minio-highwayhash-dev
+FUZZ_DEBS	 = clang libclang-rt-14-dev libatf-dev
 
 COMMON_SRCS	 = $(wildcard common/*.c)
 PROTO_SRCS	 = $(wildcard proto/*.c)
@@ -132,7 +135,7 @@ deps:
 
 # The example config, logging to the terminal; ^C stops every process.
 run: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory $(PROGS)
 	$(PARENT) --config etc/receptor.conf
 
 # The real Go receptor and receptorctl, for the tests that mix them with
@@ -213,6 +216,7 @@ $(OBJ)/fuzz/%: $(OBJ)/regress/fuzz/%.o $(LIBS_CHILDREN) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
 
+fuzz: DEBS += $(FUZZ_DEBS)
 fuzz: deps
 	@$(MAKE) --no-print-directory FUZZ=1 fuzz-run
 
@@ -225,10 +229,13 @@ fuzz-run: $(FUZZERS)
 		    $$corpus || exit 1; \
 	done
 
-bench: all
+bench: DEBS += $(TEST_DEBS)
+bench: deps
+	@$(MAKE) --no-print-directory all
 	@for b in $(BENCH_SRCS); do OBJ=$(OBJ) sh $$b || exit 1; done
 
-lint:
+lint: DEBS += mandoc
+lint: deps
 	mandoc -Tlint -Wwarning $(MANS)
 
 # Users and directories only on the live system, never into a DESTDIR:

@@ -1016,6 +1016,25 @@ cfg_str(const struct cfg_item *it, const char *field)
 	return v->set && v->str != NULL ? v->str : f->def;
 }
 
+/*
+ * The node's datadir. Go's default is os.TempDir()'s "receptor": under
+ * $TMPDIR when that is set, as it is for each test Kyua runs.
+ */
+const char *
+config_datadir(const struct config *conf)
+{
+	static char			 buf[4096];
+	const struct cfg_item		*node = config_first(conf, "node");
+	const struct cfg_value		*v = cfg_get(node, "datadir");
+	const char			*tmp;
+
+	if ((v != NULL && v->set) || (tmp = getenv("TMPDIR")) == NULL ||
+	    *tmp == '\0')
+		return cfg_str(node, "datadir");
+	(void)snprintf(buf, sizeof(buf), "%s/receptor", tmp);
+	return buf;
+}
+
 long long
 cfg_int(const struct cfg_item *it, const char *field)
 {

@@ -180,6 +180,8 @@ struct cfg_item		*config_first(const struct config *, const char *action);
 struct cfg_item		*config_next(struct cfg_item *, const char *action);
 /* The value of a field by name; NULL if the action has no such field. */
 const struct cfg_value	*cfg_get(const struct cfg_item *, const char *field);
+/* The node's datadir: as set, else $TMPDIR/receptor, else /tmp/receptor. */
+const char		*config_datadir(const struct config *);
 /* Shorthands: the value if set, else the schema default. */
 const char		*cfg_str(const struct cfg_item *, const char *field);
 long long		 cfg_int(const struct cfg_item *, const char *field);

@@ -149,7 +149,7 @@ audit_reply(struct imsgev *ctld, uint32_t reqid)
 		/* What the child found it could install. */
 		memset(&ll, 0, sizeof(ll));
 		cabi = r != ROLE_PARENT ? rc->children[r].landlock_abi : 0;
-		sandbox_landlock_list(r, cabi, reconf_datadir(rc->conf),
+		sandbox_landlock_list(r, cabi, config_datadir(rc->conf),
 		    restricts_add, rule_add, &ll);
 		msg_add_u32(&mb, cabi);
 		msg_add_str(&mb, r != ROLE_PARENT ?
@@ -501,7 +501,7 @@ audit_plan(FILE *fp, const struct config *conf, const struct cmdline *cmd)
 	char		 files[PATH_MAX + 64], calls[128];
 	int		 abi = sandbox_landlock_kernel_abi();
 
-	datadir = reconf_datadir(conf);
+	datadir = config_datadir(conf);
 	fprintf(fp, "#\n# Privilege plan: what each process may do when "
 	    "started as root.\n");
 	if (geteuid() != 0)

@@ -97,7 +97,7 @@ child_hello(struct child *c)
 	hello.sandbox.user = rc->cmd.user != NULL ? rc->cmd.user :
 	    RECEPTOR_USER;
 	hello.sandbox.chroot = RECEPTOR_CHROOT;
-	hello.sandbox.datadir = reconf_datadir(rc->conf);
+	hello.sandbox.datadir = config_datadir(rc->conf);
 	hello.sandbox.trap = rc->cmd.sandbox_trap;
 	msg_init(&mb);
 	hello_encode(&hello, &mb);

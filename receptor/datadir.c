@@ -28,7 +28,7 @@ datadir_prepare(const struct config *conf, const char *user, char *err,
 {
 	struct passwd	*pw;
 	struct stat	 sb;
-	const char	*datadir = reconf_datadir(conf);
+	const char	*datadir = config_datadir(conf);
 	char		 nodedir[PATH_MAX];
 	int		 created, n;
 

@@ -294,7 +294,7 @@ unit_dir(const char *unit, char *buf, size_t len)
 {
 	int	 n;
 
-	n = snprintf(buf, len, "%s/%s/%s", reconf_datadir(rc->conf),
+	n = snprintf(buf, len, "%s/%s/%s", config_datadir(rc->conf),
 	    cfg_str(config_first(rc->conf, "node"), "id"), unit);
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }

@@ -93,6 +93,5 @@ void	reconf_send(void);
 void	reconf_applied(struct child *, uint32_t generation);
 int	reconf_reload(char *, size_t);
 enum log_level reconf_log_level(const struct config *);
-const char *reconf_datadir(const struct config *);
 
 #endif

@@ -217,9 +217,3 @@ reconf_log_level(const struct config *conf)
 		level = LOG_LEVEL_ERROR;
 	return level;
 }
-
-const char *
-reconf_datadir(const struct config *conf)
-{
-	return cfg_str(config_first(conf, "node"), "datadir");
-}

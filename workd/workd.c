@@ -36,7 +36,7 @@ workd_configure(const struct config *old)
 	if (old != NULL)
 		return;
 	node = config_first(child_config(), "node");
-	store_open(cfg_str(node, "datadir"), cfg_str(node, "id"));
+	store_open(config_datadir(child_config()), cfg_str(node, "id"));
 	store_scan();
 }
 
