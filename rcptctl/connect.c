@@ -52,7 +52,7 @@ cmd_connect(struct rcptctl *rc, int argc, char **argv)
 		else
 			tlsclient = optarg;
 	}
-	operands(argc, argv, 2, optind == argc ? "NODE" : "SERVICE");
+	operands(argc, argv, 2, 2, optind == argc ? "node" : "service");
 	c = rcptctl_conn(rc);
 	if (asprintf(&line, "connect %s %s %s\n", argv[optind],
 	    argv[optind + 1], tlsclient) == -1)

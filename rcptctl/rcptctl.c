@@ -131,7 +131,7 @@ main(int argc, char *argv[])
 		usage(stderr, 1);
 	}
 	if (rc.socket == NULL || *rc.socket == '\0') {
-		error_line("Missing option '--socket'.");
+		error_line("Missing parameter: socket");
 		usage(stderr, 1);
 	}
 	tls_options(&rc);

@@ -87,7 +87,7 @@ struct option;
 #define HELP_OPTION	{ "help", no_argument, NULL, 'h' }
 #define OPTIONS_END	{ NULL, 0, NULL, 0 }
 int	next_option(int, char **, const char *, const struct option *);
-void	operands(int, char **, int, const char *);
+void	operands(int, char **, int, int, const char *);
 int	cmd_status(struct rcptctl *, int, char **);
 int	cmd_ping(struct rcptctl *, int, char **);
 int	cmd_traceroute(struct rcptctl *, int, char **);
