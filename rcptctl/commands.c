@@ -17,7 +17,8 @@ static void	 pause_for(double);
 
 /*
  * getopt_long() with click's messages; --help anywhere shows usage.
- * shortopts follow a ':', as in ":r".
+ * shortopts follow a ':', as in ":r". A short option's error names the
+ * letter alone, as click does in a group such as -nx.
  */
 int
 next_option(int argc, char **argv, const char *shortopts,
@@ -25,24 +26,36 @@ next_option(int argc, char **argv, const char *shortopts,
 {
 	const char	*arg;
 	size_t		 len;
-	int		 ch, li = -1;
+	int		 ch, li = -1, islong;
 
 	opterr = 0;
+	optopt = 0;
 	ch = getopt_long(argc, argv, shortopts, opts, &li);
+	arg = optind > 0 ? argv[optind - 1] : "";
+	islong = strncmp(arg, "--", 2) == 0;
+	len = strcspn(arg, "=");
 	switch (ch) {
 	case 'h':
 		usage(stdout, 0);
 	case ':':
-		error_line("Option '%s' requires an argument.",
-		    argv[optind - 1]);
+		if (islong)
+			error_line("Option '%s' requires an argument.", arg);
+		else
+			error_line("Option '-%c' requires an argument.", optopt);
 		usage(stderr, 1);
 	case '?':
-		error_line("No such option: %s", argv[optind - 1]);
+		/* optopt: a known long option given a value. */
+		if (islong && optopt != 0 && arg[len] == '=')
+			error_line("Option '%.*s' does not take a value.",
+			    (int)len, arg);
+		else if (islong)
+			error_line("No such option: %.*s", (int)len, arg);
+		else
+			error_line("No such option: -%c", optopt);
 		usage(stderr, 1);
 	}
 	/* getopt_long() takes a prefix of a long option's name; click not. */
 	if (li != -1) {
-		arg = argv[optind - 1];
 		if (opts[li].has_arg == required_argument && optarg == arg)
 			arg = argv[optind - 2];
 		len = strlen(opts[li].name);
