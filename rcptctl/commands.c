@@ -41,7 +41,8 @@ next_option(int argc, char **argv, const char *shortopts,
 		if (islong)
 			error_line("Option '%s' requires an argument.", arg);
 		else
-			error_line("Option '-%c' requires an argument.", optopt);
+			error_line("Option '-%c' requires an argument.",
+			    optopt);
 		usage(stderr, 1);
 	case '?':
 		/* optopt: a known long option given a value. */

@@ -102,12 +102,13 @@ last_unit()
 normalise()
 {
 	_u='[0-9A-Za-z]{8}'
+	_ops='results|status|cancel|release|force-release'
 	_sed="-e s/^//"
 	_n=0
 	for _id in $(sed -nE -e "s/^Unit ID: ($_u)$/\\1/p" \
 	    -e "s/^\\(($_u), .*/\\1/p" -e "s/^ *\"($_u)\": \\{$/\\1/p" \
 	    -e "s/^($_u)$/\\1/p" \
-	    -e "s/^work (results|status|cancel|release|force-release) ($_u)( 0)?$/\\2/p" \
+	    -e "s/^work ($_ops) ($_u)( 0)?$/\\2/p" \
 	    "$@" | awk '!seen[$0]++'); do
 		_n=$((_n + 1))
 		_sed="$_sed -e s/$_id/U$_n/g"
@@ -343,10 +344,11 @@ tls_body()
 	mkcert ca gonode
 	head -c 3000000 /dev/urandom >payload
 	port=$(free_port)
-	same scenario_tls \
-	    "tls-server: {name: srv, cert: $PWD/gonode.crt, key: $PWD/gonode.key}" \
-	    "control-service: {service: tlsctl, tcplisten: \"127.0.0.1:$port\", tcptls: srv}" \
-	    local-only
+	srv="tls-server: {name: srv, cert: $PWD/gonode.crt,"
+	srv="$srv key: $PWD/gonode.key}"
+	ctl="control-service: {service: tlsctl, tcptls: srv,"
+	ctl="$ctl tcplisten: \"127.0.0.1:$port\"}"
+	same scenario_tls "$srv" "$ctl" local-only
 }
 scenario_tls()
 {
@@ -440,8 +442,8 @@ json_body()
 	    work submit cat -l hello --json
 	atf_check -o match:'^\{$' -o match:'^    "result": "Job Started",$' \
 	    -o match:'^    "unitid": "[0-9A-Za-z]{8}"$' -o match:'^\}$' cat out
-	unit=$($PYTHON -c 'import json, sys; print(json.load(sys.stdin)["unitid"])' \
-	    <out)
+	unit=$($PYTHON -c \
+	    'import json, sys; print(json.load(sys.stdin)["unitid"])' <out)
 	done_unit "$unit"
 	atf_check -o inline:"hello\n" -e ignore "$RCPTCTL" \
 	    --socket "$PWD/gonode.sock" work results "$unit"
