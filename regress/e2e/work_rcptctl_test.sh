@@ -30,7 +30,7 @@ go_node()
 - work-command: {worktype: fail, command: sh,
     params: "-c 'echo oops; exit 3'"}
 - work-command: {worktype: slow, command: sh,
-    params: "-c 'echo one; sleep 3; echo two'"}
+    params: "-c 'echo one; sleep 5; echo two'"}
 EOF
 		printf -- '- %s\n' "$@"
 	} >"$_n.yml"
@@ -42,7 +42,7 @@ EOF
 # tapped: $SOCK, a tap on gonode's socket logging to $TOOL.wire.
 tapped()
 {
-	rm -f tap.sock
+	rm -f tap.sock tap.out
 	$PYTHON "$CTLTAP" "$PWD/tap.sock" "$PWD/gonode.sock" \
 	    "$PWD/$TOOL.wire" >tap.out 2>tap.err &
 	echo $! >tap.pid
@@ -416,7 +416,7 @@ stream_body()
 	[ "$peak" -lt 65536 ] || atf_fail "rcptctl grew to $peak kB"
 	"$RCPTCTL" --socket "$SOCK" work release "$unit" >/dev/null 2>&1
 
-	# The first line before the unit's end, three seconds later.
+	# The first line before the unit's end, five seconds later.
 	"$RCPTCTL" --socket "$SOCK" work submit slow -n -f --rm >out 2>&1 &
 	echo $! >follow.pid
 	wait_until 10 grep -q '^one$' out
