@@ -17,46 +17,86 @@ static void	 pause_for(double);
 
 /*
  * getopt_long() with click's messages; --help anywhere shows usage.
- * shortopts follow a ':', as in ":r".
+ * shortopts follow a ':', as in ":r". A short option's error names the
+ * letter alone, as click does in a group such as -nx.
  */
 int
 next_option(int argc, char **argv, const char *shortopts,
     const struct option *opts)
 {
-	int	 ch;
+	const char	*arg;
+	size_t		 len;
+	int		 ch, li = -1, islong;
 
 	opterr = 0;
-	ch = getopt_long(argc, argv, shortopts, opts, NULL);
+	optopt = 0;
+	ch = getopt_long(argc, argv, shortopts, opts, &li);
+	arg = optind > 0 ? argv[optind - 1] : "";
+	islong = strncmp(arg, "--", 2) == 0;
+	len = strcspn(arg, "=");
 	switch (ch) {
 	case 'h':
 		usage(stdout, 0);
 	case ':':
-		error_line("Option '%s' requires an argument.",
-		    argv[optind - 1]);
+		if (islong)
+			error_line("Option '%s' requires an argument.", arg);
+		else
+			error_line("Option '-%c' requires an argument.",
+			    optopt);
 		usage(stderr, 1);
 	case '?':
-		error_line("No such option: %s", argv[optind - 1]);
+		/* optopt: a known long option given a value. */
+		if (islong && optopt != 0 && arg[len] == '=')
+			error_line("Option '%.*s' does not take a value.",
+			    (int)len, arg);
+		else if (islong)
+			error_line("No such option: %.*s", (int)len, arg);
+		else
+			error_line("No such option: -%c", optopt);
 		usage(stderr, 1);
+	}
+	/* getopt_long() takes a prefix of a long option's name; click not. */
+	if (li != -1) {
+		if (opts[li].has_arg == required_argument && optarg == arg)
+			arg = argv[optind - 2];
+		len = strlen(opts[li].name);
+		if (strncmp(arg + 2, opts[li].name, len) != 0 ||
+		    (arg[len + 2] != '\0' && arg[len + 2] != '=')) {
+			error_line("No such option: %.*s",
+			    (int)strcspn(arg, "="), arg);
+			usage(stderr, 1);
+		}
 	}
 	return ch;
 }
 
 /*
- * Exactly want operands after the options, or a usage error naming the
- * first missing one.
+ * From min to max operands after the options (max -1: any number), or
+ * a usage error naming the first missing one as click does.
  */
 void
-operands(int argc, char **argv, int want, const char *name)
+operands(int argc, char **argv, int min, int max, const char *name)
 {
-	if (argc - optind < want) {
-		error_line("Missing argument '%s'.", name);
+	FILE	*fp;
+	char	*extra = NULL;
+	size_t	 len = 0;
+	int	 i;
+
+	if (argc - optind < min) {
+		error_line("Missing parameter: %s", name);
 		usage(stderr, 1);
 	}
-	if (argc - optind > want) {
-		error_line("Got unexpected extra argument (%s)",
-		    argv[optind + want]);
-		usage(stderr, 1);
-	}
+	if (max == -1 || argc - optind <= max)
+		return;
+	if ((fp = open_memstream(&extra, &len)) == NULL)
+		die("out of memory");
+	for (i = optind + max; i < argc; i++)
+		fprintf(fp, "%s%s", i > optind + max ? " " : "", argv[i]);
+	if (fclose(fp) != 0)
+		die("out of memory");
+	error_line("Got unexpected extra argument%s (%s)",
+	    argc - optind - max > 1 ? "s" : "", extra);
+	usage(stderr, 1);
 }
 
 /* str(reply[key]); a missing key fails as it does in receptorctl. */
@@ -90,7 +130,7 @@ cmd_status(struct rcptctl *rc, int argc, char **argv)
 		else
 			dot = 1;
 	}
-	operands(argc, argv, 0, NULL);
+	operands(argc, argv, 0, 0, NULL);
 	if (json && dot) {
 		error_line("--json and --dot are mutually exclusive.");
 		usage(stderr, 1);
@@ -141,7 +181,7 @@ cmd_ping(struct rcptctl *rc, int argc, char **argv)
 			}
 		}
 	}
-	operands(argc, argv, 1, "NODE");
+	operands(argc, argv, 1, 1, "node");
 	if (asprintf(&line, "ping %s", argv[optind]) == -1)
 		die("out of memory");
 	for (i = 0; i < count; i++) {
@@ -209,7 +249,7 @@ cmd_traceroute(struct rcptctl *rc, int argc, char **argv)
 	optind = 0;
 	while (next_option(argc, argv, ":", opts) != -1)
 		;
-	operands(argc, argv, 1, "NODE");
+	operands(argc, argv, 1, 1, "node");
 	if (asprintf(&line, "traceroute %s", argv[optind]) == -1)
 		die("out of memory");
 	r = conn_command(rcptctl_conn(rc), line);
@@ -254,7 +294,7 @@ cmd_reload(struct rcptctl *rc, int argc, char **argv)
 	optind = 0;
 	while (next_option(argc, argv, ":", opts) != -1)
 		;
-	operands(argc, argv, 0, NULL);
+	operands(argc, argv, 0, 0, NULL);
 	r = conn_command(rcptctl_conn(rc), "reload");
 	ok = pyjson_get(r, "Success");
 	if (ok != NULL && json_object_get_boolean(ok))
@@ -282,7 +322,7 @@ cmd_version(struct rcptctl *rc, int argc, char **argv)
 	optind = 0;
 	while (next_option(argc, argv, ":", opts) != -1)
 		;
-	operands(argc, argv, 0, NULL);
+	operands(argc, argv, 0, 0, NULL);
 	printf("receptorctl  %s\n", RECEPTOR_VERSION);
 	printf("receptor     %s\n", rcptctl_server_version(rc));
 	return 0;

@@ -26,7 +26,6 @@ static int	 conn_tcp(const char *, const char *);
 static void	 conn_tls(struct conn *, const char *,
 		    const struct conn_tls *);
 static ssize_t	 conn_read(void *, char *, size_t);
-static char	*conn_readline(struct conn *);
 static char	*strip(char *);
 static ssize_t	 tls_want(ssize_t);
 
@@ -36,7 +35,6 @@ void
 conn_open(struct conn *c, const char *address, const struct conn_tls *tc)
 {
 	struct sockurl	 u;
-	char		*line;
 
 	memset(c, 0, sizeof(*c));
 	if (sockurl_parse(address, &u) == -1)
@@ -62,10 +60,42 @@ conn_open(struct conn *c, const char *address, const struct conn_tls *tc)
 			die("fopencookie: %s", strerror(errno));
 	} else if ((c->in = fdopen(c->fd, "r")) == NULL)
 		die("fdopen: %s", strerror(errno));
+	conn_greeting(c);
+}
+
+/* The first line of a control service, "Receptor Control, node (.+)". */
+void
+conn_greeting(struct conn *c)
+{
+	char	*line;
+
 	line = conn_readline(c);
 	if (strncmp(line, GREETING, strlen(GREETING)) != 0 ||
 	    line[strlen(GREETING)] == '\0')
 		die("Failed to connect to Receptor socket");
+	free(line);
+}
+
+/*
+ * Ask the node for a stream to service on node, as receptorctl does:
+ * tlsclient empty for none, any reply but "Connecting" the error. The
+ * reply is read exactly: the stream follows it.
+ */
+void
+conn_connect(struct conn *c, const char *node, const char *service,
+    const char *tlsclient)
+{
+	char	*line;
+
+	if (asprintf(&line, "connect %s %s %s\n", node, service,
+	    tlsclient) == -1)
+		die("out of memory");
+	conn_write(c, line, strlen(line));
+	free(line);
+	line = conn_readline_exact(c);
+	/* receptorctl's RuntimeError(reply): "ERROR: ERROR: ...". */
+	if (strncmp(line, "Connecting", 10) != 0)
+		die("%s", line);
 	free(line);
 }
 
@@ -170,7 +200,7 @@ conn_read(void *cookie, char *buf, size_t len)
 }
 
 /* A line without surrounding white space (Python's strip()); "" at EOF. */
-static char *
+char *
 conn_readline(struct conn *c)
 {
 	char	*line = NULL;
@@ -286,6 +316,20 @@ conn_shutdown(struct conn *c)
 	return 0;
 }
 
+/*
+ * The same as receptorctl's shutdown_write(): the socket's own shutdown,
+ * under TLS too. A Go node streaming results reads no more, and its
+ * close on an unread close_notify would reset the connection, losing
+ * what it had still to send.
+ */
+void
+conn_halfclose(struct conn *c)
+{
+	if (shutdown(c->fd, SHUT_WR) == -1)
+		die("[Errno %d] %s", errno, strerror(errno));
+	c->halfclosed = 1;
+}
+
 static ssize_t
 tls_want(ssize_t n)
 {
@@ -311,26 +355,47 @@ conn_write(struct conn *c, const char *p, size_t len)
 }
 
 /*
- * The reply to a command that answers with one JSON line; the daemon's
- * "ERROR: msg" becomes our error, as in receptorctl.
+ * The reply to a command that answers with one JSON line, or NULL and
+ * in *error why not: the node's "ERROR: msg" as msg, as receptorctl
+ * takes it.
  */
 struct json_object *
-conn_command(struct conn *c, const char *command)
+conn_request(struct conn *c, const char *command, char **error)
 {
-	struct json_object	*reply;
+	struct json_object	*reply = NULL;
 	char			*line;
+	int			 rv = 0;
 
 	conn_write(c, command, strlen(command));
 	conn_write(c, "\n", 1);
 	line = conn_readline(c);
 	if (strncmp(line, "ERROR:", 6) == 0)
-		die("%s", strlen(line) > 7 ? line + 7 : "");
-	if (*line == '\0')
-		die("the control service closed the connection");
-	reply = json_tokener_parse(line);
-	if (reply == NULL || !json_object_is_type(reply, json_type_object))
-		die("bad reply from the control service: %s", line);
+		rv = asprintf(error, "%s", strlen(line) > 7 ? line + 7 : "");
+	else if (*line == '\0')
+		rv = asprintf(error, "the control service closed the "
+		    "connection");
+	else if ((reply = json_tokener_parse(line)) == NULL ||
+	    !json_object_is_type(reply, json_type_object)) {
+		json_object_put(reply);
+		reply = NULL;
+		rv = asprintf(error, "bad reply from the control service: %s",
+		    line);
+	}
+	if (rv == -1)
+		die("out of memory");
 	free(line);
+	return reply;
+}
+
+/* The same, the error fatal. */
+struct json_object *
+conn_command(struct conn *c, const char *command)
+{
+	struct json_object	*reply;
+	char			*error;
+
+	if ((reply = conn_request(c, command, &error)) == NULL)
+		die("%s", error);
 	return reply;
 }
 
@@ -340,7 +405,9 @@ conn_close(struct conn *c)
 	if (c->in != NULL)
 		fclose(c->in);
 	if (c->tls != NULL) {
-		(void)tls_close(c->tls);
+		/* No close_notify once half-closed: it could not be sent. */
+		if (!c->halfclosed)
+			(void)tls_close(c->tls);
 		tls_free(c->tls);
 		close(c->fd);
 	}

@@ -29,7 +29,6 @@ static void	raw_mode(void);
 static void	raw_restore(void);
 static void	relay(struct conn *);
 static short	want_events(ssize_t);
-static void	write_out(const char *, size_t);
 
 int
 cmd_connect(struct rcptctl *rc, int argc, char **argv)
@@ -42,7 +41,6 @@ cmd_connect(struct rcptctl *rc, int argc, char **argv)
 	};
 	struct conn	*c;
 	const char	*tlsclient = "";
-	char		*line;
 	int		 ch, raw = 0;
 
 	optind = 0;
@@ -52,18 +50,9 @@ cmd_connect(struct rcptctl *rc, int argc, char **argv)
 		else
 			tlsclient = optarg;
 	}
-	operands(argc, argv, 2, optind == argc ? "NODE" : "SERVICE");
+	operands(argc, argv, 2, 2, optind == argc ? "node" : "service");
 	c = rcptctl_conn(rc);
-	if (asprintf(&line, "connect %s %s %s\n", argv[optind],
-	    argv[optind + 1], tlsclient) == -1)
-		die("out of memory");
-	conn_write(c, line, strlen(line));
-	free(line);
-	line = conn_readline_exact(c);
-	/* receptorctl's RuntimeError(reply): "ERROR: ERROR: ...". */
-	if (strncmp(line, "Connecting", 10) != 0)
-		die("%s", line);
-	free(line);
+	conn_connect(c, argv[optind], argv[optind + 1], tlsclient);
 	/* A node that ends first makes our writes fail, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 	if (raw && isatty(STDIN_FILENO))
@@ -122,7 +111,7 @@ relay(struct conn *c)
 			if ((n = conn_recv(c, out, sizeof(out))) == 0)
 				return;
 			if (n > 0) {
-				write_out(out, n);
+				write_stdout(out, n);
 				continue;
 			}
 			rwant = want_events(n);
@@ -170,20 +159,4 @@ static short
 want_events(ssize_t n)
 {
 	return n == CONN_WANT_READ ? POLLIN : POLLOUT;
-}
-
-static void
-write_out(const char *p, size_t len)
-{
-	ssize_t	 n;
-
-	while (len > 0) {
-		if ((n = write(STDOUT_FILENO, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			die("write: %s", strerror(errno));
-		}
-		p += n;
-		len -= n;
-	}
 }

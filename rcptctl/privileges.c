@@ -34,32 +34,18 @@ cmd_privileges(struct rcptctl *rc, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json",	no_argument,	NULL, 'j' },
-		{ "help",	no_argument,	NULL, 'h' },
-		{ NULL,		0,		NULL, 0 }
+		HELP_OPTION,
+		OPTIONS_END
 	};
 	struct json_object	*r, *procs, *p, *v;
 	char			***cells;
 	size_t			 i, n, c;
-	int			 ch, json = 0, abi, w[NCOLS];
+	int			 json = 0, abi, w[NCOLS];
 
 	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			usage(stdout, 0);
-		default:
-			error_line("No such option: %s", argv[optind - 1]);
-			usage(stderr, 1);
-		}
-	}
-	if (optind < argc) {
-		error_line("Got unexpected extra argument (%s)", argv[optind]);
-		usage(stderr, 1);
-	}
+	while (next_option(argc, argv, ":", opts) != -1)
+		json = 1;
+	operands(argc, argv, 0, 0, NULL);
 	r = conn_command(rcptctl_conn(rc), "privileges");
 	if (json) {
 		pyjson_dump(stdout, r);

@@ -1,6 +1,7 @@
 /*
  * Values printed the way receptorctl's Python prints them: json.dumps()
- * with indent=4 and sort_keys=True for --json, str() in text output
+ * with indent=4 and sort_keys=True for --json, json.dumps() alone for
+ * the requests it sends as JSON, str() in text output
  * (repr() inside containers: {'type': 'Control Service'}), and str.ljust
  * padding, which counts characters, not bytes.
  */
@@ -12,7 +13,7 @@
 #include "rcptctl.h"
 
 static void	dump(FILE *, struct json_object *, int);
-static void	dump_string(FILE *, const char *);
+static void	dump_string(FILE *, const char *, size_t);
 static void	repr(FILE *, struct json_object *);
 static void	repr_string(FILE *, const char *);
 static void	number(FILE *, struct json_object *);
@@ -33,6 +34,29 @@ pyjson_dump(FILE *fp, struct json_object *o)
 {
 	dump(fp, o, 0);
 	fputc('\n', fp);
+}
+
+/* json.dumps(o): one line, the members in their order. */
+void
+pyjson_dumps(FILE *fp, struct json_object *o)
+{
+	dump(fp, o, -1);
+}
+
+/* repr() of a string, allocated. */
+char *
+pyjson_repr(const char *s)
+{
+	char	*r = NULL;
+	size_t	 len = 0;
+	FILE	*fp;
+
+	if ((fp = open_memstream(&r, &len)) == NULL)
+		die("out of memory");
+	repr_string(fp, s);
+	if (fclose(fp) != 0)
+		die("out of memory");
+	return r;
 }
 
 /* str(): a string as it is, anything else as repr(). */
@@ -91,15 +115,20 @@ key_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A level below 0 is the one-line form, no indent. */
 static void
 indent(FILE *fp, int level)
 {
-	fprintf(fp, "\n%*s", level * 4, "");
+	if (level >= 0)
+		fprintf(fp, "\n%*s", level * 4, "");
 }
 
+/* Indented by level, keys sorted; or at level -1 json.dumps()'s defaults. */
 static void
 dump(FILE *fp, struct json_object *o, int level)
 {
+	const char		*sep = level >= 0 ? "," : ", ";
+	int			 inner = level >= 0 ? level + 1 : level;
 	struct json_object	*v;
 	const char		**keys;
 	size_t			 i, n;
@@ -116,7 +145,8 @@ dump(FILE *fp, struct json_object *o, int level)
 		number(fp, o);
 		break;
 	case json_type_string:
-		dump_string(fp, json_object_get_string(o));
+		dump_string(fp, json_object_get_string(o),
+		    json_object_get_string_len(o));
 		break;
 	case json_type_array:
 		if ((n = json_object_array_length(o)) == 0) {
@@ -126,9 +156,9 @@ dump(FILE *fp, struct json_object *o, int level)
 		fputc('[', fp);
 		for (i = 0; i < n; i++) {
 			if (i > 0)
-				fputc(',', fp);
-			indent(fp, level + 1);
-			dump(fp, json_object_array_get_idx(o, i), level + 1);
+				fputs(sep, fp);
+			indent(fp, inner);
+			dump(fp, json_object_array_get_idx(o, i), inner);
 		}
 		indent(fp, level);
 		fputc(']', fp);
@@ -145,16 +175,17 @@ dump(FILE *fp, struct json_object *o, int level)
 			(void)val;
 			keys[i++] = key;
 		}
-		qsort(keys, n, sizeof(*keys), key_cmp);
+		if (level >= 0)
+			qsort(keys, n, sizeof(*keys), key_cmp);
 		fputc('{', fp);
 		for (i = 0; i < n; i++) {
 			if (i > 0)
-				fputc(',', fp);
-			indent(fp, level + 1);
-			dump_string(fp, keys[i]);
+				fputs(sep, fp);
+			indent(fp, inner);
+			dump_string(fp, keys[i], strlen(keys[i]));
 			fputs(": ", fp);
 			json_object_object_get_ex(o, keys[i], &v);
-			dump(fp, v, level + 1);
+			dump(fp, v, inner);
 		}
 		indent(fp, level);
 		fputc('}', fp);
@@ -165,13 +196,13 @@ dump(FILE *fp, struct json_object *o, int level)
 
 /* ensure_ascii: all past ASCII escaped, as surrogate pairs past U+FFFF. */
 static void
-dump_string(FILE *fp, const char *s)
+dump_string(FILE *fp, const char *s, size_t len)
 {
-	const unsigned char	*p = (const unsigned char *)s;
+	const unsigned char	*p = (const unsigned char *)s, *end = p + len;
 	unsigned		 c;
 
 	fputc('"', fp);
-	while (*p != '\0') {
+	while (p < end) {
 		c = utf8_next(&p);
 		switch (c) {
 		case '"':

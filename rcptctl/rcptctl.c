@@ -2,6 +2,7 @@
  * rcptctl: global options, the command table, and messages. The
  * connection is opened only once a command's arguments are good.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -22,10 +23,7 @@ struct rcptctl {
 	char		*version;	/* the daemon's, from `status` */
 };
 
-static const struct command {
-	const char	*name;
-	int		(*run)(struct rcptctl *, int, char **);
-} commands[] = {
+static const struct command commands[] = {
 	{ "connect",	cmd_connect },
 	{ "ping",	cmd_ping },
 	{ "privileges",	cmd_privileges },
@@ -33,7 +31,11 @@ static const struct command {
 	{ "status",	cmd_status },
 	{ "traceroute",	cmd_traceroute },
 	{ "version",	cmd_version },
+	{ "work",	cmd_work },
 };
+
+/* What die() exits with: receptorctl's work submit fails with 101. */
+static int	fatal_status = 1;
 
 static void	tls_options(struct rcptctl *);
 static void	tls_file(const char **, const struct cfg_item *,
@@ -57,7 +59,19 @@ usage(FILE *fp, int status)
 		    "\treload\n"
 		    "\tstatus [--json | --dot]\n"
 		    "\ttraceroute node\n"
-		    "\tversion\n");
+		    "\tversion\n"
+		    "\twork cancel [unit_id ...]\n"
+		    "\twork list [--quiet] [--node node] [--unit_id unit_id]\n"
+		    "\t    [--tls-client name]\n"
+		    "\twork release [--force] [--all] [unit_id ...]\n"
+		    "\twork results unit_id\n"
+		    "\twork submit worktype [param ...]\n"
+		    "\t    --payload file | --payload-literal text | "
+		    "--no-payload\n"
+		    "\t    [--node node] [--tls-client name] [--ttl duration] "
+		    "[--signwork]\n"
+		    "\t    [--param key=value ...] [--follow] [--rm] "
+		    "[--json]\n");
 	exit(status);
 }
 
@@ -75,9 +89,9 @@ main(int argc, char *argv[])
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 }
 	};
-	struct rcptctl	 rc;
-	size_t		 i;
-	int		 ch, rv;
+	const struct command	*cmd;
+	struct rcptctl		 rc;
+	int			 ch, rv;
 
 	/* Every line at once, as Python's click.echo() flushes it. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -123,27 +137,34 @@ main(int argc, char *argv[])
 		error_line("Missing command.");
 		usage(stderr, 1);
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[0], commands[i].name) == 0)
-			break;
-	if (i == sizeof(commands) / sizeof(commands[0])) {
-		error_line("No such command '%s'.", argv[0]);
-		usage(stderr, 1);
-	}
+	cmd = command_find(commands, sizeof(commands) / sizeof(commands[0]),
+	    argv[0]);
 	if (rc.socket == NULL || *rc.socket == '\0') {
-		error_line("Missing option '--socket'.");
+		error_line("Missing parameter: socket");
 		usage(stderr, 1);
 	}
 	tls_options(&rc);
 	if ((rc.tls.cert == NULL) != (rc.tls.key == NULL))
 		warning("a client certificate needs both --cert and --key: "
 		    "none is sent");
-	rv = commands[i].run(&rc, argc, argv);
-	if (rc.connected)
-		conn_close(&rc.conn);
+	rv = cmd->run(&rc, argc, argv);
+	rcptctl_close(&rc);
 	free(rc.version);
 	config_free(rc.conf);
 	return rv;
+}
+
+/* The command of that name in the table, or click's usage error. */
+const struct command *
+command_find(const struct command *table, size_t n, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(name, table[i].name) == 0)
+			return &table[i];
+	error_line("No such command '%s'.", name);
+	usage(stderr, 1);
 }
 
 /*
@@ -190,8 +211,9 @@ tls_file(const char **opt, const struct cfg_item *item, const char *field)
 }
 
 /*
- * Connected, greeted, and versions compared on first use, as receptorctl
- * does before any command.
+ * Connected and greeted on first use, and again after rcptctl_close();
+ * versions compared the first time only, as receptorctl does before any
+ * command.
  */
 struct conn *
 rcptctl_conn(struct rcptctl *rc)
@@ -202,6 +224,8 @@ rcptctl_conn(struct rcptctl *rc)
 		return &rc->conn;
 	conn_open(&rc->conn, rc->socket, &rc->tls);
 	rc->connected = 1;
+	if (rc->version != NULL)
+		return &rc->conn;
 	reply = conn_command(&rc->conn,
 	    "{\"command\":\"status\",\"requested_fields\":[\"Version\"]}");
 	if (!json_object_object_get_ex(reply, "Version", &v))
@@ -212,6 +236,16 @@ rcptctl_conn(struct rcptctl *rc)
 		warning("receptorctl and receptor are different versions, "
 		    "they may not be compatible");
 	return &rc->conn;
+}
+
+/* receptorctl's close(): after a submit and after results. */
+void
+rcptctl_close(struct rcptctl *rc)
+{
+	if (rc->connected) {
+		conn_close(&rc->conn);
+		rc->connected = 0;
+	}
 }
 
 const char *
@@ -255,7 +289,32 @@ die(const char *fmt, ...)
 	va_start(ap, fmt);
 	message("ERROR: ", "\033[31m", fmt, ap);
 	va_end(ap);
-	exit(1);
+	exit(fatal_status);
+}
+
+void
+die_status(int status)
+{
+	fatal_status = status;
+}
+
+/* Bytes as they are, after the lines printed so far. */
+void
+write_stdout(const void *buf, size_t len)
+{
+	const char	*p = buf;
+	ssize_t		 n;
+
+	fflush(stdout);
+	while (len > 0) {
+		if ((n = write(STDOUT_FILENO, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			die("[Errno %d] %s", errno, strerror(errno));
+		}
+		p += n;
+		len -= n;
+	}
 }
 
 void

@@ -16,10 +16,19 @@
 struct rcptctl;
 
 /* rcptctl.c */
+struct command {
+	const char	*name;
+	int		(*run)(struct rcptctl *, int, char **);
+};
+const struct command *command_find(const struct command *, size_t,
+		    const char *);
 struct conn	*rcptctl_conn(struct rcptctl *);
+void		 rcptctl_close(struct rcptctl *);
 const char	*rcptctl_server_version(struct rcptctl *);
 __dead void	 usage(FILE *, int);
 __dead void	 die(const char *, ...) __attribute__((format(printf, 1, 2)));
+void		 die_status(int);
+void		 write_stdout(const void *, size_t);
 void		 warning(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 void		 error_line(const char *, ...)
@@ -47,6 +56,7 @@ struct conn {
 	FILE		*in;
 	struct tls	*tls;		/* tls:// */
 	char		*peer;		/* tls://: host:port, for errors */
+	int		 halfclosed;	/* conn_halfclose() done */
 };
 /* For tls://: files, none NULL for none, and receptorctl's flag. */
 struct conn_tls {
@@ -63,16 +73,24 @@ struct conn_tls {
 void			 conn_open(struct conn *, const char *,
 			    const struct conn_tls *);
 void			 conn_close(struct conn *);
+void			 conn_greeting(struct conn *);
+void			 conn_connect(struct conn *, const char *, const char *,
+			    const char *);
+struct json_object	*conn_request(struct conn *, const char *, char **);
 struct json_object	*conn_command(struct conn *, const char *);
 void			 conn_write(struct conn *, const char *, size_t);
+char			*conn_readline(struct conn *);
 char			*conn_readline_exact(struct conn *);
 ssize_t			 conn_recv(struct conn *, void *, size_t);
 ssize_t			 conn_send(struct conn *, const void *, size_t);
 ssize_t			 conn_shutdown(struct conn *);
+void			 conn_halfclose(struct conn *);
 
 /* pyjson.c: Python's json.dumps(indent=4, sort_keys=True) and str() */
 struct json_object *pyjson_get(struct json_object *, const char *);
 void	pyjson_dump(FILE *, struct json_object *);
+void	pyjson_dumps(FILE *, struct json_object *);
+char	*pyjson_repr(const char *);
 void	pyjson_str(FILE *, struct json_object *);
 int	pyjson_len(const char *);
 void	pyjson_pad(FILE *, const char *, int);
@@ -87,7 +105,7 @@ struct option;
 #define HELP_OPTION	{ "help", no_argument, NULL, 'h' }
 #define OPTIONS_END	{ NULL, 0, NULL, 0 }
 int	next_option(int, char **, const char *, const struct option *);
-void	operands(int, char **, int, const char *);
+void	operands(int, char **, int, int, const char *);
 int	cmd_status(struct rcptctl *, int, char **);
 int	cmd_ping(struct rcptctl *, int, char **);
 int	cmd_traceroute(struct rcptctl *, int, char **);
@@ -99,5 +117,8 @@ int	cmd_privileges(struct rcptctl *, int, char **);
 
 /* connect.c */
 int	cmd_connect(struct rcptctl *, int, char **);
+
+/* work.c */
+int	cmd_work(struct rcptctl *, int, char **);
 
 #endif

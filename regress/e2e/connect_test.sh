@@ -236,9 +236,9 @@ params_body()
 	head -n 9 out >got
 	atf_check -o file:expect cat got
 	atf_check -o match:'^\{.*"NodeID":"A"' sed -n 10p out
-	atf_check -s exit:1 -e match:"^ERROR: Missing argument 'SERVICE'" \
+	atf_check -s exit:1 -e match:"^ERROR: Missing parameter: service$" \
 	    "$RCPTCTL" --socket "$PWD/A.sock" connect B
-	atf_check -s exit:1 -e match:"^ERROR: Missing argument 'NODE'" \
+	atf_check -s exit:1 -e match:"^ERROR: Missing parameter: node$" \
 	    "$RCPTCTL" --socket "$PWD/A.sock" connect
 }
 params_cleanup()

@@ -249,10 +249,10 @@ usage_head()
 }
 usage_body()
 {
-	atf_check -s exit:1 -e match:"^ERROR: Missing option '--socket'\.$" \
+	atf_check -s exit:1 -e match:"^ERROR: Missing parameter: socket$" \
 	    -e match:"^usage: rcptctl " env -u RECEPTORCTL_SOCKET \
 	    "$RCPTCTL" status
-	atf_check -s exit:1 -e match:"^ERROR: Missing argument 'NODE'\.$" \
+	atf_check -s exit:1 -e match:"^ERROR: Missing parameter: node$" \
 	    "$RCPTCTL" --socket "$PWD/nosuch.sock" ping
 	atf_check -s exit:1 -e match:"^ERROR: No such command 'frob'\.$" \
 	    "$RCPTCTL" --socket "$PWD/nosuch.sock" frob

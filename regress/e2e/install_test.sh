@@ -260,6 +260,24 @@ EOS
 	    "$TOP/rcptctl/rcptctl.c"); do
 		grep -qx -- "--$o" options || atf_fail "option --$o not offered"
 	done
+	# And every work command and its options work.c defines.
+	atf_check -o inline:"release\nresults\n" \
+	    bash complete.sh rcptctl --socket x.sock work re
+	atf_check -o inline:"--payload\n--payload-literal\n" \
+	    bash complete.sh rcptctl work submit cat --payl
+	atf_check -o inline:"ctlfile.sock\n" \
+	    bash complete.sh rcptctl work submit cat -p ctlf
+	bash complete.sh rcptctl work "" >subcommands
+	for c in $(sed -n 's/^[[:space:]]*{ "\([a-z-]*\)",[[:space:]]*work_.*/\1/p' \
+	    "$TOP/rcptctl/work.c"); do
+		grep -qx "$c" subcommands || atf_fail "work $c not offered"
+		bash complete.sh rcptctl work "$c" -- >>suboptions
+	done
+	for o in $(sed -n 's/^[[:space:]]*{ "\([a-z_-]*\)",[[:space:]]*\(required\|no\)_argument.*/\1/p' \
+	    "$TOP/rcptctl/work.c"); do
+		grep -qx -- "--$o" suboptions ||
+		    atf_fail "option --$o of work not offered"
+	done
 }
 
 atf_test_case run cleanup

@@ -9,22 +9,6 @@
 
 WORKCTL="python3 $(atf_get_srcdir)/workctl.py"
 
-need_go()
-{
-	GO=$(atf_config_get receptor_go "")
-	[ -n "$GO" ] && [ -x "$GO" ] ||
-	    atf_skip "Go receptor not found (../shared/interop missing)"
-}
-
-need_receptorctl()
-{
-	RCTL_PATH=$(atf_config_get receptorctl_path "")
-	[ -n "$RCTL_PATH" ] && [ -d "$RCTL_PATH" ] ||
-	    atf_skip "receptorctl not found (../shared/interop missing)"
-	python3 -c 'import click, yaml, dateutil' 2>/dev/null ||
-	    atf_skip "receptorctl needs python3-click, -yaml, -dateutil"
-}
-
 WORK_TYPES="--work-command worktype=cat command=cat
     --work-command worktype=sh command=sh allowruntimeparams=true"
 
