@@ -169,6 +169,11 @@ $(WORKD): $(OBJ)/workd/workd.o $(LIBWORKD) $(LIBCOMMON)
 $(CTLD): $(OBJ)/ctld/ctld.o $(LIBCTLD) $(LIBCOMMON)
 $(RUNNER): $(OBJ)/workd/runner.o $(LIBCOMMON)
 $(RUNNER): PKG_LIBS = $(RUNNER_LIBS)
+# Each unit execs one: static, it skips the dynamic loader (0.2 ms of the
+# 0.9 ms an exec takes here); the sanitizers need dynamic linking.
+ifeq ($(SANITIZE)$(FUZZ),)
+$(RUNNER): ALL_LDFLAGS += -static
+endif
 $(RCPTCTL): $(OBJ)/rcptctl/rcptctl.o $(LIBRCPTCTL) $(LIBCOMMON)
 $(PROGS):
 	@mkdir -p $(@D)
