@@ -75,6 +75,7 @@ WORKD_SRCS	 = $(wildcard workd/*.c)
 CTLD_SRCS	 = $(wildcard ctld/*.c)
 RCPTCTL_SRCS	 = $(wildcard rcptctl/*.c)
 UNIT_SRCS	 = $(wildcard regress/unit/*_test.c)
+UNIT_HELPERS	 = $(OBJ)/regress/unit/atf_lsan.o $(OBJ)/regress/unit/testfile.o
 E2E_SRCS	 = $(wildcard regress/e2e/*_test.sh)
 FUZZ_SRCS	 = $(wildcard regress/fuzz/*_fuzz.c)
 BENCH_SRCS	 = $(wildcard regress/bench/*.sh)
@@ -196,8 +197,8 @@ $(OBJ)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ATF_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(OBJ)/regress/unit/%_test: $(OBJ)/regress/unit/%_test.o \
-    $(OBJ)/regress/unit/atf_lsan.o $(LIBS_CHILDREN) $(LIBCOMMON)
+$(OBJ)/regress/unit/%_test: $(OBJ)/regress/unit/%_test.o $(UNIT_HELPERS) \
+    $(LIBS_CHILDREN) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(ATF_LIBS)
 
 $(OBJ)/regress/e2e/%_test: regress/e2e/%_test.sh

@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "testfile.h"
+
 #define UNIT		"unit"
 #define GO_PENDING	"{\"State\":0,\"Detail\":\"Unit Created\"," \
 			"\"StdoutSize\":0,\"WorkType\":\"cmd\"," \
@@ -29,8 +31,6 @@
 static int	 sigfd = -1;
 
 static void	 setup(const char *);
-static void	 put_file(const char *, const char *);
-static char	*get_file(const char *);
 static long	 ms_since(const struct timespec *);
 static pid_t	 spawn(const atf_tc_t *, const char *, const char *);
 static int	 reap(pid_t, int);
@@ -59,30 +59,7 @@ setup(const char *in)
 	ATF_REQUIRE((sigfd = signalfd(-1, &mask, SFD_CLOEXEC)) != -1);
 }
 
-static void
-put_file(const char *path, const char *text)
-{
-	int	 fd;
 
-	ATF_REQUIRE((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) !=
-	    -1);
-	ATF_REQUIRE(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
-	close(fd);
-}
-
-static char *
-get_file(const char *path)
-{
-	static char	 buf[8192];
-	ssize_t		 n;
-	int		 fd;
-
-	ATF_REQUIRE_MSG((fd = open(path, O_RDONLY)) != -1, "%s", path);
-	ATF_REQUIRE((n = read(fd, buf, sizeof(buf) - 1)) >= 0);
-	buf[n] = '\0';
-	close(fd);
-	return buf;
-}
 
 static long
 ms_since(const struct timespec *t0)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "workstatus.h"
+#include "testfile.h"
 
 #define GO_RUNNING	"{\"State\":1,\"Detail\":\"Running: PID 12\"," \
 			"\"StdoutSize\":5,\"WorkType\":\"cat\"," \
@@ -30,8 +31,6 @@ static void	 check_encode(const struct work_status *, const char *);
 static void	 prefill(struct work_status *);
 static void	 check_decode(const char *, const char *);
 static void	 check_refused(const char *, const char *);
-static void	 put_file(const char *, const char *);
-static char	*get_file(const char *);
 static int	 unit_dir(void);
 static void	 set_detail(struct work_status *, void *);
 
@@ -95,30 +94,7 @@ check_refused(const char *in, const char *want)
 	work_status_clear(&st);
 }
 
-static void
-put_file(const char *path, const char *text)
-{
-	int	 fd;
 
-	ATF_REQUIRE((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) !=
-	    -1);
-	ATF_REQUIRE(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
-	close(fd);
-}
-
-static char *
-get_file(const char *path)
-{
-	static char	 buf[65536];
-	ssize_t		 n;
-	int		 fd;
-
-	ATF_REQUIRE((fd = open(path, O_RDONLY)) != -1);
-	ATF_REQUIRE((n = read(fd, buf, sizeof(buf) - 1)) >= 0);
-	buf[n] = '\0';
-	close(fd);
-	return buf;
-}
 
 static int
 unit_dir(void)
