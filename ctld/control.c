@@ -28,7 +28,7 @@
 #include "proc.h"
 #include "tlsconf.h"
 
-/* Bytes taken from a socket per recv(2), and recv(2)s per wakeup. */
+/* Bytes per read (a whole TLS record at least), and reads per wakeup. */
 #define CLIENT_READ_CHUNK	(16 * 1024)
 #define CLIENT_READ_ROUNDS	64
 /* How long accept(2) rests after running out of descriptors. */
@@ -324,6 +324,15 @@ client_recv(struct ctl_client *c, char *buf, size_t len, int peek)
 		return n;
 	}
 	if (evbuffer_get_length(c->in) == 0) {
+		/*
+		 * receptorctl ends a payload with a TCP shutdown and no
+		 * close_notify, which OpenSSL takes for a fatal error that
+		 * also ends our replies; Go takes it for EOF, and so do we.
+		 * A 16 KiB read takes a whole record, so nothing waits in
+		 * OpenSSL when the socket itself is at EOF.
+		 */
+		if (recv(c->fd, buf, 1, MSG_PEEK | MSG_DONTWAIT) == 0)
+			return 0;
 		n = tls_read(c->tls, buf, len);
 		if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT) {
 			c->tls_want = n == TLS_WANT_POLLIN ? EV_READ :

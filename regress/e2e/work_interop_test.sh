@@ -192,10 +192,50 @@ receptorcontrol_cleanup()
 	stop_all
 }
 
+atf_test_case receptorctl_tls cleanup
+receptorctl_tls_head()
+{
+	atf_set "descr" "receptorctl over tls:// ends a payload with a bare" \
+	    "TCP shutdown, no close_notify: the unit still gets its payload" \
+	    "and the client its reply, as from Go"
+	atf_set "require.progs" "openssl"
+}
+receptorctl_tls_body()
+{
+	need_receptorctl
+	mkca ca
+	mkcert ca w
+	port=$(free_port)
+	start_named w --local-only $WORK_TYPES \
+	    --control-service service=tlsctl tcplisten=127.0.0.1:"$port" \
+	    tcptls=srv \
+	    --tls-server name=srv cert="$PWD/w.crt" key="$PWD/w.key"
+	wait_log 'Initialization complete' 10 w.log
+	rctl="env PYTHONPATH=$RCTL_PATH python3 -m receptorctl \
+	    --socket tls://127.0.0.1:$port --rootcas ca.crt"
+	atf_check -o match:'^over tls$' \
+	    -o match:'^\([a-zA-Z0-9]{8}, released\)$' -e ignore \
+	    $rctl work submit cat --payload-literal "over tls" -f --rm
+	atf_check -o inline:"ok\n" env PYTHONPATH="$RCTL_PATH" python3 -c '
+import sys
+from receptorctl.socket_interface import ReceptorControl
+rc = lambda: ReceptorControl(sys.argv[1], rootcas="ca.crt")
+unit = rc().submit_work(worktype="cat", payload=b"x" * 100000, node="w")["unitid"]
+data = rc().get_work_results(unit).read()
+assert data == b"x" * 100000, len(data)
+print("ok")
+' "tls://127.0.0.1:$port"
+}
+receptorctl_tls_cleanup()
+{
+	stop_all
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case go_to_ours
 	atf_add_test_case ours_to_go
 	atf_add_test_case receptorctl_cli
 	atf_add_test_case receptorcontrol
+	atf_add_test_case receptorctl_tls
 }
