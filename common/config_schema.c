@@ -460,7 +460,7 @@ const struct cfg_action cfg_actions[] = {
 	    "Enables packet tracing output" },
 	{ "tls-server", 0, CFGR_NETD | CFGR_CTLD | CFGR_PARENT,
 	    tls_server_fields, "Define a TLS server configuration" },
-	{ "tls-client", 0, CFGR_NETD | CFGR_CTLD | CFGR_PARENT,
+	{ "tls-client", 0, CFGR_NETD | CFGR_CTLD | CFGR_WORKD | CFGR_PARENT,
 	    tls_client_fields, "Define a TLS client configuration" },
 	{ "cert-init", CFGA_EXCLUSIVE, CFGR_PARENT, cert_init_fields,
 	    "Initialize PKI CA" },

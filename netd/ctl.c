@@ -48,7 +48,7 @@ ctl_dispatch(struct imsg *imsg)
 		ctl_ping(imsg->hdr.peerid, imsg);
 		break;
 	case IMSG_CTL_CONNECT:
-		streams_connect(imsg->hdr.peerid, imsg);
+		streams_connect(ROLE_CTLD, imsg);
 		break;
 	default:
 		log_warnx("unexpected message %u from ctld", imsg->hdr.type);

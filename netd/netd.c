@@ -60,6 +60,10 @@ netd_dispatch(enum proc_role from, struct imsg *imsg)
 		ctl_dispatch(imsg);
 		return;
 	}
+	if (from == ROLE_WORKD && imsg->hdr.type == IMSG_WORK_DIAL) {
+		streams_connect(from, imsg);
+		return;
+	}
 	log_warnx("unexpected message %u from %s", imsg->hdr.type,
 	    role_name(from));
 }

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "gojson.h"
 #include "imsg.h"
+#include "sandbox.h"
 #include "tlsconf.h"
 
 /* Go's timings (PROTOCOL.md 2.7), in seconds unless said otherwise. */
@@ -286,6 +287,6 @@ void	ctl_dispatch(struct imsg *);
 
 /* streams.c: the services that take streams, and connect */
 void	streams_configure(const struct config *, const struct config *old);
-void	streams_connect(uint32_t, struct imsg *);
+void	streams_connect(enum proc_role, struct imsg *);
 
 #endif

@@ -1,9 +1,12 @@
 /*
  * The streams netd serves for the other processes: the control services
- * the mesh reaches (handed to ctld as control clients) and ctld's connect
- * requests (dialed here, bridged to the socketpair ctld sent along).
+ * the mesh reaches (handed to ctld as control clients), and the streams
+ * ctld and workd ask for (dialed here, bridged to a socketpair).
  */
+#include <sys/socket.h>
+#include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,7 +20,6 @@
 
 static void	control_accepted(int, const char *, void *);
 static void	connect_done(const char *, void *);
-static void	connect_reply(uint32_t, const char *);
 
 /*
  * A control service listens from the start: Go refuses a reload that
@@ -73,42 +75,67 @@ control_accepted(int fd, const char *node, void *arg)
 		log_warn("mesh control client to ctld");
 }
 
-/* ctld's connect: node, service, tls-client name or "", and the fd. */
+/*
+ * A stream to a node's service for ctld (IMSG_CTL_CONNECT, bridged to the
+ * socketpair end it sent) or workd (IMSG_WORK_DIAL: workd makes no
+ * sockets, so netd makes the pair and the reply carries workd's end).
+ */
+struct dial {
+	enum proc_role	 from;
+	uint32_t	 reqid;
+	int		 keep;		/* workd's end until the stream is up */
+};
+
 void
-streams_connect(uint32_t reqid, struct imsg *imsg)
+streams_connect(enum proc_role from, struct imsg *imsg)
 {
 	struct msgread	 mr;
 	struct tlsconf	*tc = NULL;
 	struct quictls	*qt;
+	struct dial	*d;
 	const char	*err;
 	char		*node, *service, *tls, why[256];
-	int		 fd = imsg->fd;
+	int		 fd = imsg->fd, sv[2];
 
 	imsg->fd = -1;
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		fatal("connect");
+	d->from = from;
+	d->reqid = imsg->hdr.peerid;
+	d->keep = -1;
 	msg_read_init(&mr, imsg);
 	node = msg_get_str(&mr);
 	service = msg_get_str(&mr);
 	tls = msg_get_str(&mr);
 	if (msg_read_end(&mr) == -1 || node == NULL || service == NULL ||
-	    tls == NULL || fd == -1) {
-		log_warnx("malformed connect request from ctld");
-		connect_reply(reqid, "malformed connect request");
+	    tls == NULL || (fd == -1) == (from == ROLE_CTLD)) {
+		log_warnx("malformed connect request from %s",
+		    role_name(from));
+		connect_done("malformed connect request", d);
 		goto done;
 	}
-	if (*tls != '\0' && (tlsconf_item("tls-client", tls) == NULL || (tc = tlsconf_new("connect", tls, 0,
-	    mesh_node_id())) == NULL)) {
+	if (from == ROLE_WORKD) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0, sv) == -1) {
+			connect_done(strerror(errno), d);
+			goto done;
+		}
+		d->keep = sv[0];
+		fd = sv[1];
+	}
+	if (*tls != '\0' && (tlsconf_item("tls-client", tls) == NULL ||
+	    (tc = tlsconf_new("connect", tls, 0, mesh_node_id())) == NULL)) {
 		snprintf(why, sizeof(why), "unknown TLS config %s", tls);
-		connect_reply(reqid, why);
+		connect_done(why, d);
 		goto done;
 	}
 	if ((qt = quictls_new(tc, 0, why, sizeof(why))) == NULL) {
-		connect_reply(reqid, why);
+		connect_done(why, d);
 		goto done;
 	}
-	if (quic_dial(node, service, qt, fd, connect_done,
-	    (void *)(uintptr_t)reqid, &err) == -1) {
+	if (quic_dial(node, service, qt, fd, connect_done, d, &err) == -1) {
 		quictls_free(qt);
-		connect_reply(reqid, err);
+		connect_done(err, d);
 		goto done;
 	}
 	fd = -1;
@@ -120,20 +147,24 @@ done:
 	free(tls);
 }
 
+/* The stream is up (err NULL) or not: the reply, "" or why. */
 static void
 connect_done(const char *err, void *arg)
 {
-	connect_reply((uint32_t)(uintptr_t)arg, err != NULL ? err : "");
-}
-
-static void
-connect_reply(uint32_t reqid, const char *err)
-{
+	struct dial	*d = arg;
 	struct msgbuild	 mb;
+	uint32_t	 type;
+	int		 fd = -1;
 
 	msg_init(&mb);
-	msg_add_str(&mb, err);
-	if (imsgev_msg(child_channel(ROLE_CTLD), &mb, IMSG_CTL_CONNECT_REPLY,
-	    reqid, -1) == -1)
-		log_warn("connect reply to ctld");
+	msg_add_str(&mb, err != NULL ? err : "");
+	type = d->from == ROLE_CTLD ? IMSG_CTL_CONNECT_REPLY :
+	    IMSG_WORK_DIALED;
+	if (err == NULL)
+		fd = d->keep;
+	else if (d->keep != -1)
+		close(d->keep);
+	if (imsgev_msg(child_channel(d->from), &mb, type, d->reqid, fd) == -1)
+		log_warn("connect reply to %s", role_name(d->from));
+	free(d);
 }

@@ -90,6 +90,13 @@ enum imsg_type {
 	IMSG_WORK_WATCH,
 	IMSG_WORK_SIGNAL,
 	IMSG_WORK_GONE,
+	/*
+	 * Remote units' streams. workd -> netd: str node, str service, str
+	 * tls-client name ("": none). netd -> workd, DIALED: str error, ""
+	 * with fd = workd's end of the stream once it is up.
+	 */
+	IMSG_WORK_DIAL,
+	IMSG_WORK_DIALED,
 };
 
 /* work <sub> ...: the subcommands Go knows; any other is "bad command". */

@@ -20,24 +20,6 @@
 #include "proto.h"
 #include "workd.h"
 
-/* Payload bytes moved per read, and reads per wakeup. */
-#define SUBMIT_CHUNK	(256 * 1024)
-#define SUBMIT_ROUNDS	16
-
-/* A payload being taken from the client into the unit's stdin. */
-struct submit {
-	struct unit	*unit;
-	uint32_t	 reqid;
-	int		 sock;
-	int		 stdinfd;
-	struct event	*ev;
-	char		*given;		/* params given at submit */
-};
-
-static void	submit_read(evutil_socket_t, short, void *);
-static void	submit_end(struct submit *);
-static void	submit_fail(struct submit *, const char *, const char *);
-static void	submit_free(struct submit *);
 static void	runner_ended(struct unit *);
 
 const struct cfg_item *
@@ -96,102 +78,13 @@ command_extra(const char *extra, pid_t *pid, char **params)
 	gj_free(&val);
 }
 
-/*
- * The unit exists, status "Unit Created"; take the payload from fd,
- * then launch. Go's order of status details is kept.
- */
+/* The payload is in stdin: ask the parent for a runner. */
 void
-command_submit(uint32_t reqid, struct unit *u, int fd, const char *given)
-{
-	struct submit	*s;
-	char		 detail[512], *extra;
-	int		 dfd;
-
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		fatal("submit");
-	s->unit = u;
-	s->reqid = reqid;
-	s->sock = fd;
-	s->stdinfd = -1;
-	if ((s->given = strdup(given)) == NULL)
-		fatal("submit");
-	u->submit = s;
-	extra = unit_extra(u, 0);
-	if (work_status_set(&u->st.extra, extra) == -1)
-		fatal("submit");
-	free(extra);
-	if (unit_save(u) == -1) {
-		submit_fail(s, NULL, "could not write the status file");
-		return;
-	}
-	if ((dfd = unit_dir(u)) == -1 || (s->stdinfd = openat(dfd, "stdin",
-	    O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) == -1) {
-		(void)snprintf(detail, sizeof(detail), "open stdin: %s",
-		    go_strerror(errno));
-		if (dfd != -1)
-			close(dfd);
-		submit_fail(s, NULL, detail);
-		return;
-	}
-	close(dfd);
-	(void)unit_update(u, WORK_PENDING, "Waiting for Input Data", 0);
-	workd_reply(reqid, WORK_REPLY_CREATED, u->id);
-	if ((s->ev = event_new(child_base(), fd, EV_READ | EV_PERSIST,
-	    submit_read, s)) == NULL || event_add(s->ev, NULL) == -1)
-		fatalx("submit: cannot watch the payload");
-}
-
-static void
-submit_read(evutil_socket_t fd, short events, void *arg)
-{
-	static char	 buf[SUBMIT_CHUNK];
-	struct submit	*s = arg;
-	char		 detail[512];
-	ssize_t		 n, w, off;
-	int		 round;
-
-	for (round = 0; round < SUBMIT_ROUNDS; round++) {
-		if ((n = read(fd, buf, sizeof(buf))) == -1) {
-			if (errno == EAGAIN || errno == EINTR)
-				return;
-			(void)snprintf(detail, sizeof(detail), "read: %s",
-			    go_strerror(errno));
-			submit_fail(s, "Error reading input data: ", detail);
-			return;
-		}
-		if (n == 0) {
-			submit_end(s);
-			return;
-		}
-		for (off = 0; off < n; off += w)
-			if ((w = write(s->stdinfd, buf + off, n - off)) ==
-			    -1) {
-				(void)snprintf(detail, sizeof(detail),
-				    "write stdin: %s", go_strerror(errno));
-				submit_fail(s, "Error reading input data: ",
-				    detail);
-				return;
-			}
-	}
-}
-
-/* The payload is whole: ask the parent for a runner. */
-static void
-submit_end(struct submit *s)
+command_launch(struct submit *s)
 {
 	struct unit	*u = s->unit;
 	struct msgbuild	 mb;
-	int		 rv;
 
-	event_free(s->ev);
-	s->ev = NULL;
-	rv = close(s->stdinfd);
-	s->stdinfd = -1;
-	if (rv == -1) {
-		submit_fail(s, "Error reading input data: ", go_strerror(errno));
-		return;
-	}
-	(void)unit_update(u, WORK_PENDING, "Starting Worker", 0);
 	(void)unit_update(u, WORK_PENDING, "Launching command runner", 0);
 	msg_init(&mb);
 	msg_add_str(&mb, u->id);
@@ -202,44 +95,12 @@ submit_end(struct submit *s)
 		fatal("launch request to parent");
 }
 
-/*
- * Go fails the unit with "<what><err>" and answers the client with the
- * error alone.
- */
-static void
-submit_fail(struct submit *s, const char *what, const char *err)
-{
-	char	 detail[1024];
-
-	if (what != NULL) {
-		(void)snprintf(detail, sizeof(detail), "%s%s", what, err);
-		(void)unit_update(s->unit, WORK_FAILED, detail, 0);
-	}
-	workd_reply(s->reqid, WORK_REPLY_ERROR, err);
-	submit_free(s);
-}
-
-static void
-submit_free(struct submit *s)
-{
-	s->unit->submit = NULL;
-	if (s->ev != NULL)
-		event_free(s->ev);
-	if (s->sock != -1)
-		close(s->sock);
-	if (s->stdinfd != -1)
-		close(s->stdinfd);
-	free(s->given);
-	free(s);
-}
-
 /* The parent's answer to a launch: the runner's pid, or why not. */
 void
 command_launched(const char *id, pid_t pid, const char *err)
 {
 	struct unit	*u;
 	struct submit	*s;
-	struct gjbuf	 b;
 
 	if ((u = unit_find(id)) == NULL || (s = u->submit) == NULL ||
 	    s->ev != NULL) {
@@ -253,17 +114,7 @@ command_launched(const char *id, pid_t pid, const char *err)
 		return;
 	}
 	(void)unit_set_runner(u, pid);
-	gj_init(&b);
-	gj_obj_open(&b);
-	gj_key(&b, "result");
-	gj_str(&b, "Job Started");
-	gj_key(&b, "unitid");
-	gj_str(&b, u->id);
-	gj_obj_close(&b);
-	gj_raw(&b, "", 1);
-	workd_reply(s->reqid, WORK_REPLY_JSON, b.buf);
-	gj_free(&b);
-	submit_free(s);
+	submit_started(s, "Job Started");
 }
 
 /* The parent says pid, once the unit's runner, is no more. */

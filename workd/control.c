@@ -16,6 +16,9 @@
 #include "proc.h"
 #include "proto.h"
 #include "workd.h"
+#include "remote.h"
+#include "goduration.h"
+#include "tlsconf.h"
 
 /* A long reply (work list) goes to ctld in pieces of about this size. */
 #define REPLY_PIECE	(32 * 1024)
@@ -39,12 +42,14 @@ struct work_cmd {
 static int	cmd_read(struct imsg *, struct work_cmd *);
 static void	cmd_free(struct work_cmd *);
 static void	submit(struct work_cmd *);
+static void	submit_remote(struct work_cmd *);
 static void	list(struct work_cmd *);
 static void	status(struct work_cmd *);
 static void	cancel(struct work_cmd *);
 static void	results(struct work_cmd *);
 static struct unit *unit_named(struct work_cmd *);
-static int	signature_check(struct work_cmd *, const char *);
+static int	unit_signwork(const struct unit *);
+static int	signature_check(struct work_cmd *, const char *, int);
 static void	reply_error(uint32_t, const char *);
 static void	reply_json(uint32_t, struct gjbuf *);
 static void	reply_piece(uint32_t, struct gjbuf *);
@@ -144,11 +149,11 @@ submit(struct work_cmd *c)
 		    "work type");
 		return;
 	}
-	if (signature_check(c, c->worktype) == -1)
+	if (signature_check(c, c->worktype, c->signwork) == -1)
 		return;
 	own = cfg_str(config_first(child_config(), "node"), "id");
 	if (strcmp(c->node, own) != 0 && strcasecmp(c->node, "localhost") != 0) {
-		reply_error(c->reqid, "remote work is not supported yet");
+		submit_remote(c);
 		return;
 	}
 	if (c->ttl != NULL && *c->ttl != '\0') {
@@ -171,15 +176,76 @@ submit(struct work_cmd *c)
 		json_object_put(params);
 		return;
 	}
-	if ((u = unit_create(c->worktype, err, sizeof(err))) == NULL) {
+	if ((u = unit_create(c->worktype, 0, err, sizeof(err))) == NULL) {
 		reply_error(c->reqid, err);
 		json_object_put(params);
 		return;
 	}
 	u->params = work_params_join(cfg_str(wc, "params"), user);
-	command_submit(c->reqid, u, c->fd, user);
+	submit_start(c->reqid, u, c->fd, user);
 	c->fd = -1;
 	json_object_put(params);
+}
+
+/*
+ * Go's AllocateRemoteUnit: a known TLS client, secrets only over TLS,
+ * then a "remote" unit holding every param for the far node. A bad ttl
+ * is refused before the unit is made (Go leaves one behind).
+ */
+static void
+submit_remote(struct work_cmd *c)
+{
+	const struct cfg_item	*signing;
+	struct json_object	*params;
+	struct json_object_iter	 it;
+	struct unit		*u;
+	int64_t			 ttl = 0;
+	char			 err[512];
+	int			 secrets = 0;
+
+	if (c->tlsclient != NULL && *c->tlsclient != '\0' &&
+	    tlsconf_item("tls-client", c->tlsclient) == NULL) {
+		(void)snprintf(err, sizeof(err), "unknown TLS config %s",
+		    c->tlsclient);
+		reply_error(c->reqid, err);
+		return;
+	}
+	params = json_tokener_parse(c->params != NULL ? c->params : "{}");
+	json_object_object_foreachC(params, it)
+		if (strncasecmp(it.key, "secret_", 7) == 0)
+			secrets = 1;
+	if (secrets && (c->tlsclient == NULL || *c->tlsclient == '\0')) {
+		reply_error(c->reqid, "cannot send secrets over a non-TLS "
+		    "connection");
+		json_object_put(params);
+		return;
+	}
+	if (c->ttl != NULL && *c->ttl != '\0') {
+		if (goduration_parse(c->ttl, &ttl, err, sizeof(err)) == -1) {
+			log_warnx("Failed to parse provided ttl -- valid "
+			    "examples include '1.5h', '30m', '30m10s'");
+			reply_error(c->reqid, err);
+			json_object_put(params);
+			return;
+		}
+		signing = config_first(child_config(), "work-signing");
+		if (c->signwork && signing != NULL &&
+		    ttl > cfg_duration(signing, "tokenexpiration",
+		    SIGN_LIFETIME_DEFAULT))
+			log_warnx("json web token expires before ttl");
+	}
+	if ((u = unit_create("remote", 1, err, sizeof(err))) == NULL) {
+		reply_error(c->reqid, err);
+		json_object_put(params);
+		return;
+	}
+	json_object_object_foreachC(params, it)
+		remote_param_set(u->remote, it.key,
+		    json_object_get_string(it.val));
+	json_object_put(params);
+	remote_init(u, c->node, c->worktype, c->tlsclient, ttl, c->signwork);
+	submit_start(c->reqid, u, c->fd, "");
+	c->fd = -1;
 }
 
 /* {"<id>":{status},...}, sorted as Go's maps are. */
@@ -234,7 +300,9 @@ control_status(struct gjbuf *b, struct unit *u)
 	gj_key(b, "Detail");
 	gj_str(b, u->st.detail != NULL ? u->st.detail : "");
 	gj_key(b, "ExtraData");
-	if (!u->command)
+	if (u->remote != NULL)
+		remote_encode(b, u->remote, 1);
+	else if (!u->command)
 		gj_str(b, "Unknown WorkType");
 	else if (strcmp(u->st.extra, "null") == 0)
 		gj_null(b);
@@ -267,7 +335,7 @@ cancel(struct work_cmd *c)
 
 	if ((u = unit_named(c)) == NULL)
 		return;
-	if (signature_check(c, u->st.work_type) == -1)
+	if (signature_check(c, u->st.work_type, unit_signwork(u)) == -1)
 		return;
 	if (c->sub == CTLW_RELEASE)
 		release = 1;
@@ -275,6 +343,8 @@ cancel(struct work_cmd *c)
 		release = 2;
 	if (u->command)
 		command_cancel(u, c->reqid, release);
+	else if (u->remote != NULL)
+		remote_cancel(u, c->reqid, release);
 	else
 		control_done(u, c->reqid, release);
 }
@@ -283,8 +353,7 @@ cancel(struct work_cmd *c)
 void
 control_done(struct unit *u, uint32_t reqid, int release)
 {
-	struct gjbuf	 b;
-	char		 id[UNIT_ID_MAX + 1], err[512];
+	char	 id[UNIT_ID_MAX + 1], err[512];
 
 	(void)strlcpy(id, u->id, sizeof(id));
 	if (release) {
@@ -294,9 +363,22 @@ control_done(struct unit *u, uint32_t reqid, int release)
 			return;
 		}
 	}
+	control_cancel_reply(reqid, id, release, 0);
+}
+
+/* {"cancelled":id}, {"released":id}, or their "pending" forms. */
+void
+control_cancel_reply(uint32_t reqid, const char *id, int release,
+    int pending)
+{
+	struct gjbuf	 b;
+
 	gj_init(&b);
 	gj_obj_open(&b);
-	gj_key(&b, release ? "released" : "cancelled");
+	if (pending)
+		gj_key(&b, release ? "release pending" : "cancel pending");
+	else
+		gj_key(&b, release ? "released" : "cancelled");
 	gj_str(&b, id);
 	gj_obj_close(&b);
 	reply_json(reqid, &b);
@@ -309,11 +391,18 @@ results(struct work_cmd *c)
 
 	if ((u = unit_named(c)) == NULL)
 		return;
-	if (signature_check(c, u->st.work_type) == -1)
+	if (signature_check(c, u->st.work_type, unit_signwork(u)) == -1)
 		return;
 	workd_reply(c->reqid, WORK_REPLY_STREAMING, u->id);
 	results_start(u, c->fd, (int64_t)c->startpos);
 	c->fd = -1;
+}
+
+/* Go's getSignWorkFromStatus */
+static int
+unit_signwork(const struct unit *u)
+{
+	return u->remote != NULL && u->remote->signwork;
 }
 
 /* The command's unit, or NULL once Go's error has been sent. */
@@ -337,16 +426,21 @@ unit_named(struct work_cmd *c)
 
 /*
  * Go's processSignature: a work type that verifies signatures wants one
- * from every client but those on a Unix socket; others want none.
+ * from every client but those on a Unix socket; others want none. A
+ * remote unit wants one if it was signed (Go's ShouldVerifySignature).
  */
 static int
-signature_check(struct work_cmd *c, const char *worktype)
+signature_check(struct work_cmd *c, const char *worktype, int signwork)
 {
 	const struct cfg_item	*wc;
 	int			 want;
 
-	wc = worktype != NULL ? worktype_find(worktype) : NULL;
-	want = wc != NULL && cfg_bool(wc, "verifysignature");
+	if (worktype != NULL && strcmp(worktype, "remote") == 0)
+		want = signwork;
+	else {
+		wc = worktype != NULL ? worktype_find(worktype) : NULL;
+		want = wc != NULL && cfg_bool(wc, "verifysignature");
+	}
 	if (!want && c->signature != NULL && *c->signature != '\0') {
 		reply_error(c->reqid, "work type did not expect a signature");
 		return -1;

@@ -146,12 +146,8 @@ static int
 results_open(struct results *r)
 {
 	struct unit	*u = r->unit;
-	int		 dfd;
 
-	if ((dfd = unit_dir(u)) == -1)
-		return -1;
-	r->fd = openat(dfd, "stdout", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	close(dfd);
+	r->fd = unit_open(u, "stdout", O_RDONLY);
 	if (r->fd != -1)
 		return 1;
 	if (errno != ENOENT) {

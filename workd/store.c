@@ -21,6 +21,7 @@
 #include "proto.h"
 #include "sandbox.h"
 #include "workd.h"
+#include "remote.h"
 
 #define UNIT_ID_LEN	8
 
@@ -87,6 +88,8 @@ store_scan(void)
 	RB_FOREACH(u, unit_tree, &units)
 		if (u->command)
 			command_restart(u);
+		else if (u->remote != NULL)
+			remote_restart(u);
 }
 
 static struct unit *
@@ -143,6 +146,19 @@ unit_load(struct unit *u)
 	if (worktype_find(u->st.work_type) != NULL) {
 		u->command = 1;
 		command_extra(u->st.extra, &u->runner, &u->params);
+	} else if (u->st.work_type != NULL &&
+	    strcmp(u->st.work_type, "remote") == 0) {
+		u->remote = remote_new(u);
+		if (remote_decode(u->remote, u->st.extra) == -1) {
+			/* Nothing to resume from what can't be read. */
+			u->remote->started = 0;
+			log_warnx("[%s] Failed to restart: bad remote "
+			    "ExtraData", u->id);
+			if (!work_state_complete(u->st.state))
+				(void)unit_update(u, WORK_FAILED, "Failed to "
+				    "restart: ExtraData of a remote unit "
+				    "unreadable", unit_stdout_size(u));
+		}
 	}
 }
 
@@ -159,10 +175,11 @@ unit_find(const char *id)
 
 /*
  * Go's AllocateUnit: a fresh ID of 8 letters and digits whose directory
- * is new, and the status "Unit Created".
+ * is new, and the status "Unit Created". A remote unit's work type is
+ * "remote"; its far one goes in its ExtraData.
  */
 struct unit *
-unit_create(const char *worktype, char *err, size_t errlen)
+unit_create(const char *worktype, int remote, char *err, size_t errlen)
 {
 	static const char	 chars[] = "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -186,10 +203,14 @@ unit_create(const char *worktype, char *err, size_t errlen)
 	}
 	u = unit_new(id);
 	RB_INSERT(unit_tree, &units, u);
-	if (work_status_set(&u->st.work_type, worktype) == -1 ||
+	if (work_status_set(&u->st.work_type, remote ? "remote" :
+	    worktype) == -1 ||
 	    work_status_set(&u->st.detail, "Unit Created") == -1)
 		fatal("unit");
-	u->command = 1;
+	if (remote)
+		u->remote = remote_new(u);
+	else
+		u->command = 1;
 	return u;
 }
 
@@ -204,6 +225,16 @@ unit_dir(const struct unit *u)
 	if (fd == -1)
 		log_warn("[%s] %s/%s", u->id, nodedir, u->id);
 	return fd;
+}
+
+/* One of the unit's files, never through a link; created 0600. */
+int
+unit_open(const struct unit *u, const char *name, int flags)
+{
+	char	 path[UNIT_ID_MAX + 16];
+
+	(void)snprintf(path, sizeof(path), "%s/%s", u->id, name);
+	return openat(nodefd, path, flags | O_NOFOLLOW | O_CLOEXEC, 0600);
 }
 
 /*
@@ -359,6 +390,8 @@ void
 unit_forget(struct unit *u)
 {
 	results_end_all(u);
+	if (u->remote != NULL)
+		remote_forget(u);
 	RB_REMOVE(unit_tree, &units, u);
 	work_status_clear(&u->st);
 	free(u->params);

@@ -10,6 +10,7 @@
 #include "proc.h"
 #include "proto.h"
 #include "workd.h"
+#include "remote.h"
 
 static void	workd_configure(const struct config *);
 static void	workd_dispatch(enum proc_role, struct imsg *);
@@ -45,6 +46,8 @@ workd_dispatch(enum proc_role from, struct imsg *imsg)
 {
 	if (from == ROLE_CTLD && imsg->hdr.type == IMSG_CTL_WORK)
 		control_work(imsg);
+	else if (from == ROLE_NETD && imsg->hdr.type == IMSG_WORK_DIALED)
+		rconn_dialed(imsg);
 	else if (from == ROLE_PARENT && (imsg->hdr.type == IMSG_WORK_LAUNCHED ||
 	    imsg->hdr.type == IMSG_WORK_GONE))
 		workd_runner_news(imsg);
