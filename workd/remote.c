@@ -493,7 +493,7 @@ monitor_poll(struct remote *r)
 	}
 	n = snprintf(line, sizeof(line), "work status %s\n", r->unitid);
 	rconn_send(r->conn, line, n);
-	rconn_read_line(r->conn, REMOTE_REPLY_TIMEOUT, monitor_status);
+	rconn_read_line(r->conn, REMOTE_STATUS_TIMEOUT, monitor_status);
 }
 
 static void
@@ -507,10 +507,12 @@ monitor_status(struct rconn *rc, const char *line, const char *err,
 	char			 why[256];
 
 	if (err != NULL) {
+		/* The stdout stream is likely on the same dead path. */
 		log_debug("[%s] Read error reading from %s: %s", u->id,
 		    r->node, err);
 		rconn_close(rc);
 		r->conn = NULL;
+		results_stop(r);
 		job_retry(r);
 		return;
 	}

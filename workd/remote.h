@@ -17,7 +17,9 @@
  * Go waits for ever on a far node that stops answering; we give up on
  * it after these many seconds and fail, or try again, as it fits.
  */
-#define REMOTE_REPLY_TIMEOUT	60
+#define REMOTE_REPLY_TIMEOUT	30
+/* A status is answered at once: silence means the path is gone. */
+#define REMOTE_STATUS_TIMEOUT	5
 #define REMOTE_STARTED_TIMEOUT	600		/* the line after a payload */
 /* Longest reply line taken from a far node. */
 #define REMOTE_LINE_MAX		(1024 * 1024)

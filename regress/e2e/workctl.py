@@ -4,6 +4,7 @@ sends, whichever client a user has.
 
     workctl.py ask SOCK LINE...          each line's reply line
     workctl.py submit SOCK NODE TYPE [PARAMS]   payload from stdin
+    workctl.py submitj SOCK JSON         the same, any submit command
     workctl.py results SOCK UNIT [START] what follows the header, raw
     workctl.py wait SOCK UNIT STATES SECS until the unit's StateName is
                                           one of STATES (comma-separated)
@@ -34,7 +35,7 @@ def line(f):
     r = f.readline()
     if not r:
         sys.exit("connection closed")
-    return r.decode()
+    return r.decode(errors="replace")
 
 
 def ask(path, lines):
@@ -44,13 +45,14 @@ def ask(path, lines):
         sys.stdout.write(line(f))
 
 
-def submit(path, node, wtype, params, payload):
+def submit(path, node, wtype, params, payload, extra=None):
     """The created line and the reply, or the one ERROR line."""
     s, f = connect(path)
     cmd = {"command": "work", "subcommand": "submit", "node": node,
            "worktype": wtype}
     if params is not None:
         cmd["params"] = params
+    cmd.update(extra or {})
     s.sendall(json.dumps(cmd).encode() + b"\n")
     first = line(f)
     if first.startswith("ERROR: "):
@@ -129,6 +131,14 @@ def main():
         first, reply = submit(path, args[0], args[1],
                               args[2] if len(args) > 2 else None,
                               sys.stdin.buffer.read())
+        sys.stdout.write(first)
+        if reply is not None:
+            sys.stdout.write(reply)
+    elif op == "submitj":
+        extra = json.loads(args[0])
+        first, reply = submit(path, extra.pop("node"),
+                              extra.pop("worktype"), None,
+                              sys.stdin.buffer.read(), extra)
         sys.stdout.write(first)
         if reply is not None:
             sys.stdout.write(reply)
