@@ -12,7 +12,7 @@ set -eu
 
 GO=${RECEPTOR_GO:-../shared/interop/receptor-go-1.4.9}
 shm=$(mktemp -d /dev/shm/receptor-bench.XXXXXX)
-trap 'for p in $pids; do kill "$p" 2>/dev/null; done; sleep 0.5; rm -rf "$dir" "$shm"' EXIT
+trap 'for p in $pids; do kill "$p" 2>/dev/null || :; done; sleep 0.5; rm -rf "$dir" "$shm"' EXIT
 chmod 755 "$dir" "$shm"
 
 # daemon NAME DATADIR ARGS...: ours, or Go's (NAME go), as node w.

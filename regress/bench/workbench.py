@@ -15,10 +15,12 @@ def session(path):
     return s, f
 
 
-def submit(path, wtype, payload=b""):
+def submit(path, wtype, payload=b"", node="localhost"):
     s, f = session(path)
-    s.sendall(b"work submit localhost " + wtype.encode() + b"\n")
-    f.readline()
+    s.sendall(("work submit %s %s\n" % (node, wtype)).encode())
+    created = f.readline()
+    if not created.startswith(b"Work unit created"):
+        sys.exit("submit: %r" % created)
     s.sendall(payload)
     s.shutdown(socket.SHUT_WR)
     reply = json.loads(f.readline())
@@ -48,20 +50,23 @@ def done(path, ids):
     while True:
         if len(ids) > 8:
             units = listing(path)
-            states = [units[i]["StateName"] for i in ids]
+            states = [units[i] for i in ids]
         else:
-            states = [status(path, i)["StateName"] for i in ids]
-        if all(s == "Succeeded" for s in states):
+            states = [status(path, i) for i in ids]
+        if all(s["StateName"] == "Succeeded" for s in states):
             return
+        for s in states:
+            if s["StateName"] in ("Failed", "Canceled"):
+                sys.exit("unit %s: %s" % (s["StateName"], s["Detail"]))
         time.sleep(0.002)
 
 
-def units(path, n, clients):
+def units(path, n, clients, node="localhost"):
     ids, lock = [], threading.Lock()
 
     def client(k):
         for _ in range(k):
-            u = submit(path, "true")
+            u = submit(path, "true", node=node)
             with lock:
                 ids.append(u)
 
@@ -78,12 +83,12 @@ def units(path, n, clients):
           % (len(ids) / t, len(ids), t * 1000))
 
 
-def cat(path, mib):
+def cat(path, mib, node="localhost"):
     """Submit, run and read back, as a client that copies no more than
     it must: the figure is the daemon's, not Python's."""
     payload = os.urandom(1024 * 1024) * mib
     t0 = time.time()
-    u = submit(path, "cat", payload)
+    u = submit(path, "cat", payload, node)
     done(path, [u])
     s = socket.socket(socket.AF_UNIX)
     s.connect(path)
@@ -96,9 +101,9 @@ def cat(path, mib):
             break
         n += k
     t = time.time() - t0
-    head = b"Receptor Control, node w\nStreaming results for work unit %s\n" \
-        % u.encode()
-    if got[:n] != head + payload:
+    head = b"Streaming results for work unit %s\n" % u.encode()
+    got = got[got.index(b"\n") + 1:n]
+    if got != head + payload:
         sys.exit("cat: results differ")
     print("work_cat_roundtrip_MBps %d (%d MiB in %d ms)"
           % (len(payload) / t / 1e6, mib, t * 1000))
@@ -124,9 +129,9 @@ def count(path, n):
 
 op = sys.argv[1]
 if op == "units":
-    units(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    units(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), *sys.argv[5:])
 elif op == "cat":
-    cat(sys.argv[2], int(sys.argv[3]))
+    cat(sys.argv[2], int(sys.argv[3]), *sys.argv[4:])
 elif op == "fill":
     fill(sys.argv[2], int(sys.argv[3]))
 elif op == "count":
