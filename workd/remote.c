@@ -547,6 +547,7 @@ monitor_status(struct rconn *rc, const char *line, const char *err,
 			return;
 	}
 	r->ticking = 1;
+	r->polled_early = 0;
 	if (r->ev_retry == NULL && (r->ev_retry = evtimer_new(child_base(),
 	    job_try, r)) == NULL)
 		fatal("remote unit");
@@ -554,7 +555,12 @@ monitor_status(struct rconn *rc, const char *line, const char *err,
 		fatal("remote unit");
 }
 
-/* Go's monitorRemoteStdout, one step: done, or more to fetch. */
+/*
+ * Go's monitorRemoteStdout, one step: done, or more to fetch. Go asks
+ * for results only once a status shows more stdout than it has; we
+ * follow a running unit's stdout as it is written, so that its output
+ * arrives at once.
+ */
 static void
 results_check(struct remote *r)
 {
@@ -566,7 +572,8 @@ results_check(struct remote *r)
 			monitor_end(r);
 		return;
 	}
-	if (local < u->st.stdout_size && r->results == NULL)
+	if (r->results == NULL && (local < u->st.stdout_size ||
+	    u->st.state == WORK_RUNNING))
 		r->results = rconn_open(r->node, r->tlsclient, results_ready,
 		    r);
 }
@@ -633,8 +640,13 @@ results_copied(struct rconn *rc, const char *err, void *arg)
 		    r->unit->id, err);
 	results_stop(r);
 	results_wake(r->unit);
-	if (r->job == RJOB_MONITOR)
-		results_check(r);
+	/* Likely the far unit's end: its status now, once a second at most. */
+	if (r->job == RJOB_MONITOR && r->ticking && !r->polled_early) {
+		r->polled_early = 1;
+		evtimer_del(r->ev_retry);
+		r->ticking = 0;
+		monitor_poll(r);
+	}
 }
 
 static void

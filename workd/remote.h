@@ -67,6 +67,7 @@ struct remote {
 	struct event		*ev_expire;
 	int			 delay_ms;
 	int			 ticking;	/* ev_retry is the 1 s poll */
+	int			 polled_early;	/* since the last tick */
 };
 
 /* remote_data.c */

@@ -463,6 +463,32 @@ awx_cleanup()
 	stop_all
 }
 
+atf_test_case rcptctl cleanup
+rcptctl_head()
+{
+	atf_set descr "rcptctl work submit --node follows a remote unit's" \
+	    "output as it comes, with --ttl; work list shows it"
+}
+rcptctl_body()
+{
+	line3 ours ours ours
+	atf_check -o inline:"one\ntwo\n" -e ignore \
+	    "$RCPTCTL" --socket "$PWD/a.sock" work submit sh --node c \
+	    --no-payload --ttl 1m -f \
+	    --param params="-c 'echo one; sleep 1; echo two'"
+	unit=$("$RCPTCTL" --socket "$PWD/a.sock" work list -q)
+	atf_check -o match:'"RemoteNode": "c"' -o match:'"WorkType": "remote"' \
+	    -o match:'"Expiration": "[0-9]{4}-' \
+	    "$RCPTCTL" --socket "$PWD/a.sock" work list
+	atf_check -s exit:101 -e match:'ttl option is intended for remote work only' \
+	    -o ignore "$RCPTCTL" --socket "$PWD/a.sock" work submit sh \
+	    --no-payload --ttl 1m
+}
+rcptctl_cleanup()
+{
+	stop_all
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case near_ours
@@ -475,4 +501,5 @@ atf_init_test_cases()
 	atf_add_test_case never_started
 	atf_add_test_case bad_far
 	atf_add_test_case awx
+	atf_add_test_case rcptctl
 }
