@@ -1006,6 +1006,17 @@ parse_int64(const char *s, size_t len, int64_t *v, char *err, size_t errlen)
  * with "field <k> missing", "field <k> must be a string". A value with a
  * NUL byte names nothing a C string could: refused here (ours).
  */
+/* Go's InitFromJSON wants every key of a submit to be a string. */
+static int
+work_all_strings(const struct ctlcmd *cmd, char *err, size_t errlen)
+{
+	json_object_object_foreach(cmd->json, key, val)
+		if (!json_object_is_type(val, json_type_string))
+			return fail(err, errlen, "submit parameters must all "
+			    "be strings and %s is not", key);
+	return 0;
+}
+
 static int
 work_str(const struct ctlcmd *cmd, const char *key, char **val, char *err,
     size_t errlen)
@@ -1174,10 +1185,8 @@ work_json(const struct ctlcmd *cmd, struct ctl_work *w, char *err,
 	free(sub);
 	switch (w->sub) {
 	case CTLW_SUBMIT:
-		json_object_object_foreach(cmd->json, key, val)
-			if (!json_object_is_type(val, json_type_string))
-				return fail(err, errlen, "submit parameters "
-				    "must all be strings and %s is not", key);
+		if (work_all_strings(cmd, err, errlen) == -1)
+			return -1;
 		if (work_str(cmd, "node", &w->node, err, errlen) == -1 ||
 		    work_str(cmd, "worktype", &w->worktype, err, errlen) == -1)
 			return -1;

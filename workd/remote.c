@@ -762,6 +762,23 @@ expire(evutil_socket_t fd, short events, void *arg)
 		submit_fail(r->unit->submit, NULL, detail);
 }
 
+/* The unit's whole status, with this ExtraData, to its file. */
+int
+remote_save(struct remote *r)
+{
+	struct gjbuf	 b;
+
+	gj_init(&b);
+	remote_encode(&b, r, 0);
+	gj_raw(&b, "", 1);
+	if (b.err != NULL)
+		fatalx("remote unit: %s", b.err);
+	if (work_status_set(&r->unit->st.extra, b.buf) == -1)
+		fatal("remote unit");
+	gj_free(&b);
+	return unit_save(r->unit);
+}
+
 static int
 field_cmp(const void *a, const void *b)
 {

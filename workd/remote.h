@@ -76,10 +76,12 @@ void		 remote_free(struct remote *);
 int		 remote_decode(struct remote *, const char *extra);
 void		 remote_encode(struct gjbuf *, const struct remote *,
 		    int redacted);
-int		 remote_save(struct remote *);
 void		 remote_param_set(struct remote *, const char *,
 		    const char *);
 int		 remote_has_secrets(const struct remote *);
+
+/* remote.c */
+int		 remote_save(struct remote *);
 
 /* rconn.c: one session with a far node's control service */
 typedef void	(*rconn_ready_fn)(struct rconn *, const char *err, void *);
