@@ -36,6 +36,8 @@ static void	job_try(evutil_socket_t, short, void *);
 static void	job_ready(struct rconn *, const char *, void *);
 static void	job_retry(struct remote *);
 static void	job_stop(struct remote *);
+static void	timer_arm(struct event **, event_callback_fn, struct remote *,
+		    int64_t);
 static void	job_pending(struct remote *);
 static void	start_send(struct remote *);
 static void	start_created(struct rconn *, const char *, const char *,
@@ -182,17 +184,26 @@ job_pending(struct remote *r)
 static void
 job_retry(struct remote *r)
 {
-	struct timeval	 tv;
-
-	tv.tv_sec = r->delay_ms / 1000;
-	tv.tv_usec = r->delay_ms % 1000 * 1000;
+	timer_arm(&r->ev_retry, job_try, r, r->delay_ms);
 	r->delay_ms += r->delay_ms / 2;
 	if (r->delay_ms > REMOTE_RETRY_MAX_MS)
 		r->delay_ms = REMOTE_RETRY_MAX_MS;
-	if (r->ev_retry == NULL && (r->ev_retry = evtimer_new(child_base(),
-	    job_try, r)) == NULL)
+}
+
+/* *ev, made the first time, fires in ms milliseconds. */
+static void
+timer_arm(struct event **ev, event_callback_fn fn, struct remote *r,
+    int64_t ms)
+{
+	struct timeval	 tv;
+
+	if (ms < 0)
+		ms = 0;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = ms % 1000 * 1000;
+	if (*ev == NULL && (*ev = evtimer_new(child_base(), fn, r)) == NULL)
 		fatal("remote unit");
-	if (evtimer_add(r->ev_retry, &tv) == -1)
+	if (evtimer_add(*ev, &tv) == -1)
 		fatal("remote unit");
 }
 
@@ -503,7 +514,6 @@ monitor_status(struct rconn *rc, const char *line, const char *err,
 	struct remote		*r = arg;
 	struct unit		*u = r->unit;
 	struct work_status	 st;
-	struct timeval		 tv = { 0, REMOTE_POLL_MS * 1000 };
 	char			 why[256];
 
 	if (err != NULL) {
@@ -548,11 +558,7 @@ monitor_status(struct rconn *rc, const char *line, const char *err,
 	}
 	r->ticking = 1;
 	r->polled_early = 0;
-	if (r->ev_retry == NULL && (r->ev_retry = evtimer_new(child_base(),
-	    job_try, r)) == NULL)
-		fatal("remote unit");
-	if (evtimer_add(r->ev_retry, &tv) == -1)
-		fatal("remote unit");
+	timer_arm(&r->ev_retry, job_try, r, REMOTE_POLL_MS);
 }
 
 /*
@@ -718,7 +724,6 @@ static void
 expire_arm(struct remote *r)
 {
 	struct gotime	 now;
-	struct timeval	 tv = { 0, 0 };
 	int64_t		 ms;
 
 	if (r->expiration.sec == GOTIME_ZERO_SEC)
@@ -726,15 +731,7 @@ expire_arm(struct remote *r)
 	gotime_now(&now);
 	ms = (r->expiration.sec - now.sec) * 1000 +
 	    (r->expiration.nsec - now.nsec) / 1000000;
-	if (ms > 0) {
-		tv.tv_sec = ms / 1000;
-		tv.tv_usec = ms % 1000 * 1000;
-	}
-	if (r->ev_expire == NULL && (r->ev_expire = evtimer_new(child_base(),
-	    expire, r)) == NULL)
-		fatal("remote unit");
-	if (evtimer_add(r->ev_expire, &tv) == -1)
-		fatal("remote unit");
+	timer_arm(&r->ev_expire, expire, r, ms);
 }
 
 static void

@@ -421,42 +421,14 @@ awx_body()
 {
 	need_receptorctl
 	line3 ours ours ours
-	atf_check -o inline:"ok\n" env PYTHONPATH="$RCTL_PATH" python3 -c '
-import sys, time
-from receptorctl.socket_interface import ReceptorControl
-rc = lambda: ReceptorControl(sys.argv[1])
-for i in range(100):
-	st = rc().simple_command("status")
-	ads = {a["NodeID"]: a for a in st["Advertisements"]}
-	if "c" in ads:
-		break
-	time.sleep(0.1)
-assert "sh" in [w["WorkType"] for w in ads["c"]["WorkCommands"]], ads
-res = rc().submit_work(worktype="sh", payload=b"awx\n", node="c",
-    params={"params": "-c \"cat; echo done\""}, ttl="10m")
-unit = res["unitid"]
-assert res["result"] == "Job Started", res
-sock = rc().get_work_results(unit, return_socket=True, return_sockfile=False)
-data = b""
-while True:
-	b = sock.recv(65536)
-	if not b:
-		break
-	data += b
-assert data == b"awx\ndone\n", data
-st = rc().simple_command("work status " + unit)
-assert st["StateName"] == "Succeeded", st
-assert sorted(st) == ["Detail", "ExtraData", "State", "StateName", "StdoutSize", "WorkType"], st
-assert st["ExtraData"]["RemoteParams"] == {"params": "-c \"cat; echo done\""}, st
-assert unit in rc().simple_command("work list")
-assert rc().simple_command("work release " + unit) == {"released": unit}
-try:
-	rc().simple_command("work release " + unit)
-	raise SystemExit("second release succeeded")
-except RuntimeError as e:
-	assert "unknown work unit" in str(e), e
-print("ok")
-' "$PWD/a.sock"
+	env PYTHONPATH="$RCTL_PATH" python3 "$(atf_get_srcdir)/awxflow.py" \
+	    "$PWD/a.sock" c sh "awx
+" "awx
+done
+" '{"params": "-c \"cat; echo done\""}' 10m >awx.out ||
+	    atf_fail "AWX's flow: $(cat awx.out)"
+	atf_check -o inline:'{"params": "-c \"cat; echo done\""}\n' \
+	    python3 -c 'import json,sys; print(json.dumps(json.loads(open("awx.out").readline())["ExtraData"]["RemoteParams"]))'
 }
 awx_cleanup()
 {

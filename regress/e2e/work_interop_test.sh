@@ -156,36 +156,11 @@ receptorcontrol_body()
 {
 	need_receptorctl
 	ours
-	atf_check -o inline:"ok\n" env PYTHONPATH="$RCTL_PATH" python3 -c '
-import sys
-from receptorctl.socket_interface import ReceptorControl
-# A session ends with its results: AWX takes a new one each time.
-rc = lambda: ReceptorControl(sys.argv[1])
-st = rc().simple_command("status")
-assert "cat" in [w["WorkType"] for w in st["Advertisements"][0]["WorkCommands"]], st
-res = rc().submit_work(worktype="cat", payload=b"awx job\n", node="w")
-unit = res["unitid"]
-assert res["result"] == "Job Started", res
-sock = rc().get_work_results(unit, return_socket=True, return_sockfile=False)
-data = b""
-while True:
-	b = sock.recv(65536)
-	if not b:
-		break
-	data += b
-assert data == b"awx job\n", data
-st = rc().simple_command("work status " + unit)
-assert st["StateName"] == "Succeeded", st
-assert sorted(st) == ["Detail", "ExtraData", "State", "StateName", "StdoutSize", "WorkType"], st
-assert unit in rc().simple_command("work list")
-assert rc().simple_command("work release " + unit) == {"released": unit}
-try:
-	rc().simple_command("work release " + unit)
-	raise SystemExit("second release succeeded")
-except RuntimeError as e:
-	assert "unknown work unit" in str(e), e
-print("ok")
-' "$PWD/w.sock"
+	atf_check -o match:'^ok$' env PYTHONPATH="$RCTL_PATH" \
+	    python3 "$(atf_get_srcdir)/awxflow.py" "$PWD/w.sock" w cat \
+	    "awx job
+" "awx job
+"
 }
 receptorcontrol_cleanup()
 {

@@ -1,0 +1,61 @@
+"""AWX's use of receptorctl's ReceptorControl, one job end to end: the
+node's ads list the work type, submit, results read from the socket,
+status, list, release, and a second release refused. A session ends
+with its results, so AWX takes a new one each time, and so do we.
+
+    awxflow.py SOCK NODE WORKTYPE PAYLOAD EXPECTED [PARAMS_JSON [TTL]]
+
+Prints the unit's status as JSON, then "ok".
+"""
+import json
+import sys
+import time
+
+from receptorctl.socket_interface import ReceptorControl
+
+
+def main():
+    sock, node, wtype, payload, expected = sys.argv[1:6]
+    params = json.loads(sys.argv[6]) if len(sys.argv) > 6 else None
+    ttl = sys.argv[7] if len(sys.argv) > 7 else None
+
+    def rc():
+        return ReceptorControl(sock)
+
+    for _ in range(100):
+        st = rc().simple_command("status")
+        ads = {a["NodeID"]: a for a in st["Advertisements"]}
+        if node in ads:
+            break
+        time.sleep(0.1)
+    types = [w["WorkType"] for w in ads[node]["WorkCommands"] or []]
+    assert wtype in types, ads
+    res = rc().submit_work(worktype=wtype, payload=payload.encode(),
+                           node=node, params=params, ttl=ttl)
+    unit = res["unitid"]
+    assert res["result"] == "Job Started", res
+    s = rc().get_work_results(unit, return_socket=True,
+                              return_sockfile=False)
+    data = b""
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        data += b
+    assert data == expected.encode(), data
+    st = rc().simple_command("work status " + unit)
+    assert st["StateName"] == "Succeeded", st
+    assert sorted(st) == ["Detail", "ExtraData", "State", "StateName",
+                          "StdoutSize", "WorkType"], st
+    assert unit in rc().simple_command("work list")
+    assert rc().simple_command("work release " + unit) == {"released": unit}
+    try:
+        rc().simple_command("work release " + unit)
+        sys.exit("second release succeeded")
+    except RuntimeError as e:
+        assert "unknown work unit" in str(e), e
+    print(json.dumps(st, sort_keys=True))
+    print("ok")
+
+
+main()
