@@ -292,7 +292,10 @@ cancel_down_body()
 	submit a '{"node":"c","worktype":"sh","params":"-c \"echo up; sleep 300\""}' \
 	    </dev/null
 	release=$unit
-	for u in $cancel $release; do
+	submit a '{"node":"c","worktype":"sh","params":"-c \"echo up; sleep 300\""}' \
+	    </dev/null
+	force=$unit
+	for u in $cancel $release $force; do
 		wait_until 10 grep -q up "a.data/a/$u/stdout"
 	done
 	rcancel=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ExtraData"]["RemoteUnitID"])' \
@@ -308,6 +311,10 @@ cancel_down_body()
 	    $WORKCTL ask "$PWD/a.sock" "work cancel $cancel"
 	atf_check -o inline:"{\"release pending\":\"$release\"}\n" \
 	    $WORKCTL ask "$PWD/a.sock" "work release $release"
+	# force-release: one try, and the unit goes anyway.
+	atf_check -o inline:"{\"released\":\"$force\"}\n" \
+	    $WORKCTL ask "$PWD/a.sock" "work force-release $force"
+	test -d "a.data/a/$force" && atf_fail "force-released unit on disk"
 	node ours c --tcp-peer address=127.0.0.1:"$port" $WORK_TYPES
 	state a "$cancel" Canceled 90
 	wait_until 90 test ! -d "a.data/a/$release"
