@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@ static uid_t	 owner_uid;
 static gid_t	 owner_gid;
 
 static int	take(const char *, const struct stat *, int, struct FTW *);
+static void	reachable(const char *, const char *);
 
 int
 datadir_prepare(const struct config *conf, const char *user, char *err,
@@ -65,7 +67,36 @@ datadir_prepare(const struct config *conf, const char *user, char *err,
 		    strerror(errno));
 		return -1;
 	}
+	reachable(datadir, user);
 	return 0;
+}
+
+/*
+ * The runners, which run as the work user, open their unit's files by
+ * path: a directory on the way that the user may not pass through
+ * leaves every unit failing without a word of why, so say it now.
+ */
+static void
+reachable(const char *datadir, const char *user)
+{
+	struct stat	 sb;
+	char		 path[PATH_MAX], *slash;
+
+	if (realpath(datadir, path) == NULL)
+		return;
+	while ((slash = strrchr(path, '/')) != NULL && slash != path) {
+		*slash = '\0';
+		if (stat(path, &sb) == -1)
+			continue;
+		if ((sb.st_mode & S_IXOTH) ||
+		    (sb.st_uid == owner_uid && (sb.st_mode & S_IXUSR)) ||
+		    (sb.st_gid == owner_gid && (sb.st_mode & S_IXGRP)))
+			continue;
+		log_warnx("datadir %s: user %s may not pass through %s "
+		    "(mode %04o): work commands will fail", datadir, user,
+		    path, (unsigned)(sb.st_mode & 07777));
+		return;
+	}
 }
 
 static int

@@ -341,6 +341,27 @@ concurrent_cleanup()
 	stop_all
 }
 
+atf_test_case unreachable_datadir cleanup
+unreachable_datadir_head()
+{
+	atf_set descr "started as root, a datadir the work user can't reach is named at start, with the directory in the way"
+	atf_set require.user root
+}
+unreachable_datadir_body()
+{
+	mkdir -m 700 locked
+	"$RECEPTOR" --node id=w datadir="$PWD/locked/data" --local-only \
+	    >w.log 2>&1 &
+	echo $! >w.pid
+	wait_log 'Initialization complete' 10 w.log
+	atf_check -o match:"user [^ ]+ may not pass through $PWD/locked \(mode 0700\): work commands will fail" \
+	    cat w.log
+}
+unreachable_datadir_cleanup()
+{
+	stop_all
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case cat_payload
@@ -351,6 +372,7 @@ atf_init_test_cases()
 	atf_add_test_case restart_running
 	atf_add_test_case follow
 	atf_add_test_case bad_datadir
+	atf_add_test_case unreachable_datadir
 	atf_add_test_case full_disk
 	atf_add_test_case concurrent
 }
