@@ -140,7 +140,7 @@ static void
 runner_ended(struct unit *u)
 {
 	struct unit_waiter	*w;
-	char			 detail[128];
+	char			 detail[128], id[UNIT_ID_MAX + 1];
 	pid_t			 pid = u->runner;
 
 	(void)unit_reload(u);
@@ -156,10 +156,11 @@ runner_ended(struct unit *u)
 		TAILQ_REMOVE(&u->waiters, w, entry);
 		if (u->st.state != WORK_CANCELED)
 			(void)unit_update(u, WORK_CANCELED, "Canceled", -1);
+		(void)strlcpy(id, u->id, sizeof(id));
 		control_done(u, w->reqid, w->release);
 		free(w);
 		/* A release took the unit with it. */
-		if ((u = unit_find(u->id)) == NULL)
+		if ((u = unit_find(id)) == NULL)
 			return;
 	}
 	results_wake(u);

@@ -432,7 +432,7 @@ awx_body()
 	    "$PWD/a.sock" c sh "awx
 " "awx
 done
-" '{"params": "-c \"cat; echo done\""}' 10m >awx.out ||
+" '{"params": "-c \"cat; echo done\""}' 10m >awx.out 2>&1 ||
 	    atf_fail "AWX's flow: $(cat awx.out)"
 	atf_check -o inline:'{"params": "-c \"cat; echo done\""}\n' \
 	    python3 -c 'import json,sys; print(json.dumps(json.loads(open("awx.out").readline())["ExtraData"]["RemoteParams"]))'
