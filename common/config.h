@@ -143,6 +143,11 @@ struct cfg_error {
 	char		 msg[1024];	/* "file:line:col: action: field: why" */
 };
 
+/* An error about an item, or one of its fields, where it was given. */
+void		 cfg_item_err(struct cfg_error *, const struct cfg_item *,
+		    const struct cfg_field *, const char *fmt, ...)
+		    __attribute__((format(printf, 4, 5)));
+
 /*
  * Parse a whole command line: options, --config files merged in place, and
  * --ACTION key=value items, then validate (implicit node, singletons,

@@ -49,9 +49,6 @@ void		 cfg_err(struct cfg_error *, const char *file, unsigned line,
 		    unsigned col, const char *action, const char *field,
 		    const char *fmt, ...)
 		    __attribute__((format(printf, 7, 8)));
-void		 cfg_item_err(struct cfg_error *, const struct cfg_item *,
-		    const struct cfg_field *, const char *fmt, ...)
-		    __attribute__((format(printf, 4, 5)));
 void		 cfg_list_names(char *, size_t, const struct cfg_action *);
 void		 cfg_list_actions(char *, size_t);
 

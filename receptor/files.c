@@ -1,7 +1,9 @@
 /*
  * Files the children need but may not open: certificates and keys of the
- * TLS configs. The parent reads them with the configuration, so a missing
- * file fails the start or the reload, and sends them as bytes.
+ * TLS configs, for netd and ctld, and the keys of signed work, for workd.
+ * The parent reads them with the configuration, so a missing file fails
+ * the start or the reload, and sends each as bytes to those children
+ * only.
  */
 #include <sys/stat.h>
 #include <errno.h>
@@ -12,6 +14,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "jwt.h"
 #include "log.h"
 #include "proto.h"
 #include "receptor.h"
@@ -20,15 +23,22 @@
 /* A piece of a file per message, well below IMSG_MAX_SIZE with the path. */
 #define FILE_CHUNK	(32 * 1024)
 
+#define TLS_ROLES	(1U << ROLE_NETD | 1U << ROLE_CTLD)
+
 static const struct {
 	const char	*action;
+	unsigned int	 roles;
 	const char	*fields[4];
 } file_fields[] = {
-	{ "tls-server", { "cert", "key", "clientcas", NULL } },
-	{ "tls-client", { "cert", "key", "rootcas", NULL } },
+	{ "tls-server", TLS_ROLES, { "cert", "key", "clientcas", NULL } },
+	{ "tls-client", TLS_ROLES, { "cert", "key", "rootcas", NULL } },
+	{ "work-signing", 1U << ROLE_WORKD, { "privatekey", NULL } },
+	{ "work-verification", 1U << ROLE_WORKD, { "publickey", NULL } },
 };
 
 static int	needs_system_roots(const struct config *);
+static int	key_check(const struct cfg_item *, const char *,
+		    const struct conf_file *, char *, size_t);
 
 void
 files_free(struct conf_files *files)
@@ -74,7 +84,14 @@ files_load(const struct config *conf, struct conf_files *files, char *err,
 					files_free(files);
 					return -1;
 				}
-				files->n++;
+				if (key_check(item, file_fields[a].fields[f],
+				    &files->v[files->n], err, errlen) == -1) {
+					files->n++;
+					files_free(files);
+					return -1;
+				}
+				files->v[files->n++].roles =
+				    file_fields[a].roles;
 			}
 		}
 	}
@@ -86,10 +103,39 @@ files_load(const struct config *conf, struct conf_files *files, char *err,
 			fatal("files");
 		if (files_read(TLS_SYSTEM_ROOTS, &files->v[files->n], err,
 		    errlen) == 0)
-			files->n++;
+			files->v[files->n++].roles = TLS_ROLES;
 		*err = '\0';
 	}
 	return 0;
+}
+
+/*
+ * The keys of signed work, checked at start and reload: Go loads them
+ * for each request and fails each one (or, without tokenexpiration,
+ * panics); a key that can't sign or verify stops the config here.
+ */
+static int
+key_check(const struct cfg_item *item, const char *field,
+    const struct conf_file *file, char *err, size_t errlen)
+{
+	struct cfg_error	 cerr;
+	EVP_PKEY		*key;
+	char			 why[256];
+
+	if (strcmp(field, "privatekey") == 0)
+		key = jwt_key_private(file->data, file->len, why, sizeof(why));
+	else if (strcmp(field, "publickey") == 0)
+		key = jwt_key_public(file->data, file->len, why, sizeof(why));
+	else
+		return 0;
+	if (key != NULL) {
+		EVP_PKEY_free(key);
+		return 0;
+	}
+	cfg_item_err(&cerr, item, cfg_field_find(item->action, field),
+	    "%s: %s", file->path, why);
+	(void)strlcpy(err, cerr.msg, errlen);
+	return -1;
 }
 
 /*
@@ -165,7 +211,7 @@ files_read(const char *path, struct conf_file *cf, char *err, size_t errlen)
 }
 
 /*
- * The files go to the children that run TLS, before RECONF_DONE, in
+ * Each file goes to the children that use it, before RECONF_DONE, in
  * pieces that fit a message (the system's roots don't): the first says
  * 0, those that continue it 1.
  */
@@ -175,9 +221,9 @@ files_send(const struct conf_files *files, struct child *c)
 	struct msgbuild	 mb;
 	size_t		 i, off, len;
 
-	if (c->role != ROLE_NETD && c->role != ROLE_CTLD)
-		return;
 	for (i = 0; i < files->n; i++) {
+		if ((files->v[i].roles & 1U << c->role) == 0)
+			continue;
 		off = 0;
 		do {
 			len = files->v[i].len - off;

@@ -17,6 +17,7 @@ struct conf_file {
 	char		*path;
 	unsigned char	*data;
 	size_t		 len;
+	unsigned int	 roles;		/* 1 << role of each child using it */
 };
 
 struct conf_files {

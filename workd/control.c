@@ -433,6 +433,7 @@ static int
 signature_check(struct work_cmd *c, const char *worktype, int signwork)
 {
 	const struct cfg_item	*wc;
+	char			 err[512];
 	int			 want;
 
 	if (worktype != NULL && strcmp(worktype, "remote") == 0)
@@ -451,9 +452,10 @@ signature_check(struct work_cmd *c, const char *worktype, int signwork)
 			    "signature is empty");
 			return -1;
 		}
-		reply_error(c->reqid, "could not verify signature: "
-		    "verifying key not specified");
-		return -1;
+		if (sign_verify(c->signature, err, sizeof(err)) == -1) {
+			reply_error(c->reqid, err);
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -1,16 +1,92 @@
 /*
  * Signed work: the tokens a remote unit's commands carry when it was
- * submitted with signwork.
+ * submitted with signwork (work-signing), and the check of those that
+ * reach work types with verifysignature (work-verification). The keys
+ * come from the parent with the configuration; each use reads them
+ * afresh, as Go does, so a reload takes effect at once.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 
+#include "config.h"
+#include "jwt.h"
+#include "proc.h"
 #include "workd.h"
 
-/* Go's createSignature; without work-signing there is no key. */
+static EVP_PKEY	*key_of(const char *action, const char *field, int private,
+		    char *, size_t);
+
+/* Go's createSignature */
 int
 sign_token(const char *node, char **token, char *err, size_t errlen)
 {
+	const struct cfg_item	*signing;
+	EVP_PKEY		*key;
+	char			 why[256];
+	long long		 life;
+
 	*token = NULL;
-	(void)snprintf(err, errlen, "cannot sign work: signing key is empty");
-	return -1;
+	if ((signing = config_first(child_config(), "work-signing")) == NULL) {
+		(void)snprintf(err, errlen, "cannot sign work: signing key "
+		    "is empty");
+		return -1;
+	}
+	if ((key = key_of("work-signing", "privatekey", 1, why,
+	    sizeof(why))) == NULL) {
+		(void)snprintf(err, errlen, "could not load signing key file: "
+		    "%s", why);
+		return -1;
+	}
+	life = cfg_duration(signing, "tokenexpiration", SIGN_LIFETIME_DEFAULT);
+	*token = jwt_sign(key, node, time(NULL) + life / 1000000000);
+	EVP_PKEY_free(key);
+	if (*token == NULL) {
+		(void)snprintf(err, errlen, "cannot sign work: signing failed");
+		return -1;
+	}
+	return 0;
+}
+
+/* Go's VerifySignature, for a signature that is not empty. */
+int
+sign_verify(const char *token, char *err, size_t errlen)
+{
+	EVP_PKEY	*key;
+	char		 why[256];
+	int		 rv;
+
+	if (config_first(child_config(), "work-verification") == NULL) {
+		(void)snprintf(err, errlen, "could not verify signature: "
+		    "verifying key not specified");
+		return -1;
+	}
+	if ((key = key_of("work-verification", "publickey", 0, why,
+	    sizeof(why))) == NULL) {
+		(void)snprintf(err, errlen, "could not load verifying key "
+		    "file: %s", why);
+		return -1;
+	}
+	rv = jwt_verify(key, token, cfg_str(config_first(child_config(),
+	    "node"), "id"), time(NULL), err, errlen);
+	EVP_PKEY_free(key);
+	return rv;
+}
+
+static EVP_PKEY *
+key_of(const char *action, const char *field, int private, char *err,
+    size_t errlen)
+{
+	const unsigned char	*data;
+	const char		*path;
+	size_t			 len;
+
+	path = cfg_str(config_first(child_config(), action), field);
+	if (path == NULL || (data = child_file(path, &len)) == NULL) {
+		(void)snprintf(err, errlen, "open %s: no such file or "
+		    "directory", path != NULL ? path : "");
+		return NULL;
+	}
+	return private ? jwt_key_private(data, len, err, errlen) :
+	    jwt_key_public(data, len, err, errlen);
 }

@@ -119,6 +119,7 @@ void		 remote_forget(struct unit *);
 #define SIGN_LIFETIME_DEFAULT	(5 * 60 * 1000000000LL)
 int		 sign_token(const char *node, char **token, char *err,
 		    size_t);
+int		 sign_verify(const char *token, char *err, size_t);
 
 /* results.c */
 void		 results_start(struct unit *, int fd, int64_t startpos);
