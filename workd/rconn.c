@@ -24,6 +24,9 @@
 #include "workd.h"
 #include "remote.h"
 
+/* Bytes moved per read(2) or write(2) at most. */
+#define RCONN_WRITE_MAX	(1024 * 1024)
+
 enum rconn_state {
 	RC_DIALING,
 	RC_HELLO,
@@ -128,6 +131,10 @@ rconn_dialed(struct imsg *imsg)
 		fatal("remote connection");
 	bufferevent_setcb(rc->bev, rconn_read, rconn_written, rconn_event,
 	    rc);
+	/* libevent's default of 16 KiB a write would cap a payload's rate. */
+	if (bufferevent_set_max_single_write(rc->bev, RCONN_WRITE_MAX) == -1 ||
+	    bufferevent_set_max_single_read(rc->bev, RCONN_WRITE_MAX) == -1)
+		fatalx("remote connection: buffer sizes");
 	bufferevent_enable(rc->bev, EV_READ);
 	rc->state = RC_HELLO;
 	rconn_timer(rc, REMOTE_HELLO_TIMEOUT);
