@@ -19,7 +19,8 @@
 #include "gojson.h"
 #include "jwt.h"
 
-#define B64URL	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+#define B64URL	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+		"0123456789-_"
 
 /* What the claims say; a time absent is has_* 0. */
 struct claims {

@@ -13,22 +13,6 @@ WORKCTL="python3 $(atf_get_srcdir)/workctl.py"
 WORK_TYPES="--work-command worktype=cat command=cat
     --work-command worktype=sh command=sh allowruntimeparams=true"
 
-# node KIND NAME ARGS...: node NAME of ours or of Go's, with its datadir
-# and control socket; the control service's mesh side has TLS config
-# $CTL_TLS if set.
-node()
-{
-	_bin=$RECEPTOR
-	[ "$1" = go ] && _bin=$GO
-	_n=$2
-	shift 2
-	"$_bin" --node id="$_n" datadir="$PWD/$_n.data" \
-	    --control-service filename="$PWD/$_n.sock" ${CTL_TLS:+tls=$CTL_TLS} \
-	    "$@" >"$_n.log" 2>&1 &
-	echo $! >"$_n.pid"
-	wait_until 15 test -S "$_n.sock"
-}
-
 # line3 NEAR MID FAR [FAR_ARGS...]: a - b - c of these kinds, a with
 # $NEAR_ARGS, c running cat and sh; a reaches c through b.
 line3()

@@ -19,19 +19,6 @@ keys()
 	done
 }
 
-# node KIND NAME ARGS...: node NAME of ours or of Go's.
-node()
-{
-	_bin=$RECEPTOR
-	[ "$1" = go ] && _bin=$GO
-	_n=$2
-	shift 2
-	"$_bin" --node id="$_n" datadir="$PWD/$_n.data" \
-	    --control-service filename="$PWD/$_n.sock" "$@" >"$_n.log" 2>&1 &
-	echo $! >"$_n.pid"
-	wait_until 15 test -S "$_n.sock"
-}
-
 # pair NEAR FAR SIGNKEY: a signs with SIGNKEY, c verifies with k1's
 # public key; c's type cat wants a signature, free does not.
 pair()
