@@ -83,14 +83,6 @@ mixed()
 	done
 }
 
-mixed_cleanup()
-{
-	for _d in */; do
-		(cd "$_d" && stop_all)
-	done
-	stop_all
-}
-
 atf_test_case near_ours cleanup
 near_ours_head()
 {
@@ -103,7 +95,7 @@ near_ours_body()
 }
 near_ours_cleanup()
 {
-	mixed_cleanup
+	stop_dirs
 }
 
 atf_test_case near_go cleanup
@@ -118,7 +110,7 @@ near_go_body()
 }
 near_go_cleanup()
 {
-	mixed_cleanup
+	stop_dirs
 }
 
 # tls_line NEAR FAR: a - b - c, b ours, c's control service behind TLS
@@ -173,7 +165,7 @@ tls_body()
 }
 tls_cleanup()
 {
-	mixed_cleanup
+	stop_dirs
 }
 
 atf_test_case big cleanup

@@ -75,9 +75,7 @@ accepted_body()
 }
 accepted_cleanup()
 {
-	for d in */; do
-		(cd "$d" && stop_all)
-	done
+	stop_dirs
 }
 
 atf_test_case refused cleanup
@@ -119,9 +117,7 @@ refused_body()
 }
 refused_cleanup()
 {
-	for d in */; do
-		(cd "$d" && stop_all)
-	done
+	stop_dirs
 }
 
 atf_test_case tokens cleanup
@@ -167,9 +163,32 @@ tokens_cleanup()
 	stop_all
 }
 
+atf_test_case bad_keys
+bad_keys_head()
+{
+	atf_set descr "a signing or verifying key that can't be used stops" \
+	    "the start, naming the file and why"
+	atf_set "require.progs" "openssl"
+}
+bad_keys_body()
+{
+	keys
+	echo junk >junk.pem
+	atf_check -s not-exit:0 -e match:"work-signing: privatekey: $PWD/junk.pem: failed to decode PEM block" \
+	    "$RECEPTOR" --node id=x datadir="$PWD/x.data" --local-only \
+	    --work-signing privatekey="$PWD/junk.pem" tokenexpiration=1m
+	atf_check -s not-exit:0 -e match:"work-signing: privatekey: $PWD/k1.pub: private key file does not contain private key data" \
+	    "$RECEPTOR" --node id=x datadir="$PWD/x.data" --local-only \
+	    --work-signing privatekey="$PWD/k1.pub"
+	atf_check -s not-exit:0 -e match:"work-verification: publickey: $PWD/k1.key: public key file does not contain public key data" \
+	    "$RECEPTOR" --node id=x datadir="$PWD/x.data" --local-only \
+	    --work-verification publickey="$PWD/k1.key"
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case accepted
 	atf_add_test_case refused
 	atf_add_test_case tokens
+	atf_add_test_case bad_keys
 }
