@@ -22,6 +22,12 @@
 #include "receptor.h"
 #include "util.h"
 
+/*
+ * As Go's net.Listen (the system's maximum): a burst of clients, AWX's
+ * say, waits to be accepted rather than being refused with EAGAIN.
+ */
+#define CTL_BACKLOG	SOMAXCONN
+
 struct ctlsock {
 	int	 fd;
 	uint32_t service;	/* which control-service item, from 0 */
@@ -126,7 +132,7 @@ ctlsock_unix(const char *path, long long mode, struct ctlsock *s, char *err,
 	if (s->fd == -1)
 		fatal("socket");
 	if (bind(s->fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-	    chmod(path, mode) == -1 || listen(s->fd, 128) == -1) {
+	    chmod(path, mode) == -1 || listen(s->fd, CTL_BACKLOG) == -1) {
 		snprintf(err, errlen, "control-service: cannot listen on %s: "
 		    "%s", path, strerror(errno));
 		unlink(path);
@@ -184,7 +190,7 @@ ctlsock_tcp(const char *listen_on, struct ctlsock *s, char *err,
 	    SOCK_NONBLOCK, 0);
 	if (s->fd == -1 || setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &on,
 	    sizeof(on)) == -1 || bind(s->fd, res->ai_addr,
-	    res->ai_addrlen) == -1 || listen(s->fd, 128) == -1) {
+	    res->ai_addrlen) == -1 || listen(s->fd, CTL_BACKLOG) == -1) {
 		snprintf(err, errlen, "control-service: cannot listen on %s: "
 		    "%s", listen_on, strerror(errno));
 		if (s->fd != -1)

@@ -341,6 +341,36 @@ concurrent_cleanup()
 	stop_all
 }
 
+atf_test_case burst cleanup
+burst_head()
+{
+	atf_set descr "300 clients connecting at once while ctld is busy all wait their turn, none is refused"
+}
+burst_body()
+{
+	worker
+	for p in $(pgrep -P "$(cat w.pid)"); do
+		[ "$(cat /proc/"$p"/comm)" = ctld ] && ctld=$p
+	done
+	kill -STOP "$ctld"
+	atf_check -o inline:"300\n" python3 -c '
+import socket, sys
+ss = []
+for i in range(300):
+	s = socket.socket(socket.AF_UNIX)
+	s.settimeout(5)
+	s.connect(sys.argv[1])
+	ss.append(s)
+print(len(ss))
+' "$PWD/w.sock"
+	kill -CONT "$ctld"
+	atf_check -o inline:"{}\n" $WORKCTL ask "$PWD/w.sock" "work list"
+}
+burst_cleanup()
+{
+	stop_all
+}
+
 atf_test_case unreachable_datadir cleanup
 unreachable_datadir_head()
 {
@@ -373,6 +403,7 @@ atf_init_test_cases()
 	atf_add_test_case follow
 	atf_add_test_case bad_datadir
 	atf_add_test_case unreachable_datadir
+	atf_add_test_case burst
 	atf_add_test_case full_disk
 	atf_add_test_case concurrent
 }
