@@ -1001,11 +1001,6 @@ parse_int64(const char *s, size_t len, int64_t *v, char *err, size_t errlen)
 	return -1;
 }
 
-/*
- * Go's strFromMap on the JSON request: 0 with *val set (a copy), or -1
- * with "field <k> missing", "field <k> must be a string". A value with a
- * NUL byte names nothing a C string could: refused here (ours).
- */
 /* Go's InitFromJSON wants every key of a submit to be a string. */
 static int
 work_all_strings(const struct ctlcmd *cmd, char *err, size_t errlen)
@@ -1017,6 +1012,11 @@ work_all_strings(const struct ctlcmd *cmd, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Go's strFromMap on the JSON request: 0 with *val set (a copy), or -1
+ * with "field <k> missing", "field <k> must be a string". A value with a
+ * NUL byte names nothing a C string could: refused here (ours).
+ */
 static int
 work_str(const struct ctlcmd *cmd, const char *key, char **val, char *err,
     size_t errlen)

@@ -25,7 +25,7 @@
 #include "remote.h"
 
 /* Bytes moved per read(2) or write(2) at most. */
-#define RCONN_WRITE_MAX	(1024 * 1024)
+#define RCONN_IO_MAX	(1024 * 1024)
 
 enum rconn_state {
 	RC_DIALING,
@@ -132,8 +132,8 @@ rconn_dialed(struct imsg *imsg)
 	bufferevent_setcb(rc->bev, rconn_read, rconn_written, rconn_event,
 	    rc);
 	/* libevent's default of 16 KiB a write would cap a payload's rate. */
-	if (bufferevent_set_max_single_write(rc->bev, RCONN_WRITE_MAX) == -1 ||
-	    bufferevent_set_max_single_read(rc->bev, RCONN_WRITE_MAX) == -1)
+	if (bufferevent_set_max_single_write(rc->bev, RCONN_IO_MAX) == -1 ||
+	    bufferevent_set_max_single_read(rc->bev, RCONN_IO_MAX) == -1)
 		fatalx("remote connection: buffer sizes");
 	bufferevent_enable(rc->bev, EV_READ);
 	rc->state = RC_HELLO;
@@ -322,11 +322,15 @@ rconn_input(struct rconn *rc)
 	}
 }
 
-/* The session is over; whoever waits hears why. */
+/*
+ * The session is over; whoever waits hears why, a reply awaited in Go's
+ * words ("read error reading from <node>: ...").
+ */
 static void
 rconn_fail(struct rconn *rc, const char *why)
 {
 	enum rconn_state	 state = rc->state;
+	char			 said[512];
 
 	rc->state = RC_IDLE;
 	evtimer_del(rc->ev_timeout);
@@ -338,7 +342,9 @@ rconn_fail(struct rconn *rc, const char *why)
 		rc->ready(rc, why, rc->arg);
 		break;
 	case RC_LINE:
-		rc->line(rc, NULL, why, rc->arg);
+		(void)snprintf(said, sizeof(said), "read error reading from "
+		    "%s: %s", rc->node, why);
+		rc->line(rc, NULL, said, rc->arg);
 		break;
 	case RC_COPY:
 		rc->copied(rc, why, rc->arg);

@@ -33,6 +33,7 @@ struct cmd_field {
 };
 
 static void	job_try(evutil_socket_t, short, void *);
+static void	monitor_tick(evutil_socket_t, short, void *);
 static void	job_ready(struct rconn *, const char *, void *);
 static void	job_retry(struct remote *);
 static void	job_stop(struct remote *);
@@ -115,12 +116,14 @@ job_try(evutil_socket_t fd, short events, void *arg)
 {
 	struct remote	*r = arg;
 
-	if (r->ticking) {
-		r->ticking = 0;
-		monitor_poll(r);
-		return;
-	}
 	r->conn = rconn_open(r->node, r->tlsclient, job_ready, r);
+}
+
+/* The monitor's next status, a second after the last. */
+static void
+monitor_tick(evutil_socket_t fd, short events, void *arg)
+{
+	monitor_poll(arg);
 }
 
 static void
@@ -216,9 +219,10 @@ job_stop(struct remote *r)
 	results_stop(r);
 	if (r->ev_retry != NULL)
 		evtimer_del(r->ev_retry);
+	if (r->ev_poll != NULL)
+		evtimer_del(r->ev_poll);
 	if (r->ev_expire != NULL)
 		evtimer_del(r->ev_expire);
-	r->ticking = 0;
 	r->job = RJOB_NONE;
 }
 
@@ -266,9 +270,7 @@ start_created(struct rconn *rc, const char *line, const char *err, void *arg)
 	int		 fd;
 
 	if (err != NULL) {
-		(void)snprintf(why, sizeof(why), "read error reading from "
-		    "%s: %s", r->node, err);
-		start_fail(r, why);
+		start_fail(r, err);
 		return;
 	}
 	for (p = line; (p = strstr(p, "with ID ")) != NULL; p++) {
@@ -308,9 +310,7 @@ start_done(struct rconn *rc, const char *line, const char *err, void *arg)
 	char		 why[1024];
 
 	if (err != NULL) {
-		(void)snprintf(why, sizeof(why), "read error reading from "
-		    "%s: %s", r->node, err);
-		start_fail(r, why);
+		start_fail(r, err);
 		return;
 	}
 	if ((e = strstr(line, "ERROR: ")) != NULL) {
@@ -423,10 +423,6 @@ cancel_done(struct rconn *rc, const char *line, const char *err, void *arg)
 		(void)snprintf(why, sizeof(why), "error cancelling remote "
 		    "unit: %s", line[5] != '\0' ? line + 6 : "");
 		err = why;
-	} else if (err != NULL) {
-		(void)snprintf(why, sizeof(why), "read error reading from "
-		    "%s: %s", r->node, err);
-		err = why;
 	}
 	rconn_close(rc);
 	r->conn = NULL;
@@ -518,8 +514,7 @@ monitor_status(struct rconn *rc, const char *line, const char *err,
 
 	if (err != NULL) {
 		/* The stdout stream is likely on the same dead path. */
-		log_debug("[%s] Read error reading from %s: %s", u->id,
-		    r->node, err);
+		log_debug("[%s] %s", u->id, err);
 		rconn_close(rc);
 		r->conn = NULL;
 		results_stop(r);
@@ -556,9 +551,8 @@ monitor_status(struct rconn *rc, const char *line, const char *err,
 		if (r->job != RJOB_MONITOR)
 			return;
 	}
-	r->ticking = 1;
 	r->polled_early = 0;
-	timer_arm(&r->ev_retry, job_try, r, REMOTE_POLL_MS);
+	timer_arm(&r->ev_poll, monitor_tick, r, REMOTE_POLL_MS);
 }
 
 /*
@@ -647,10 +641,10 @@ results_copied(struct rconn *rc, const char *err, void *arg)
 	results_stop(r);
 	results_wake(r->unit);
 	/* Likely the far unit's end: its status now, once a second at most. */
-	if (r->job == RJOB_MONITOR && r->ticking && !r->polled_early) {
+	if (r->job == RJOB_MONITOR && r->ev_poll != NULL &&
+	    evtimer_pending(r->ev_poll, NULL) && !r->polled_early) {
 		r->polled_early = 1;
-		evtimer_del(r->ev_retry);
-		r->ticking = 0;
+		evtimer_del(r->ev_poll);
 		monitor_poll(r);
 	}
 }
@@ -713,6 +707,8 @@ remote_forget(struct unit *u)
 	job_stop(r);
 	if (r->ev_retry != NULL)
 		event_free(r->ev_retry);
+	if (r->ev_poll != NULL)
+		event_free(r->ev_poll);
 	if (r->ev_expire != NULL)
 		event_free(r->ev_expire);
 	remote_free(r);

@@ -64,9 +64,9 @@ struct remote {
 	struct rconn		*results;	/* the monitor's stdout copy */
 	int			 stdoutfd;	/* where that goes */
 	struct event		*ev_retry;	/* next try of the job */
+	struct event		*ev_poll;	/* the monitor's next status */
 	struct event		*ev_expire;
 	int			 delay_ms;
-	int			 ticking;	/* ev_retry is the 1 s poll */
 	int			 polled_early;	/* since the last tick */
 };
 

@@ -14,8 +14,7 @@
 #include "proc.h"
 #include "workd.h"
 
-static EVP_PKEY	*key_of(const char *action, const char *field, int private,
-		    char *, size_t);
+static EVP_PKEY	*key_of(int private, char *, size_t);
 
 /* Go's createSignature */
 int
@@ -23,7 +22,6 @@ sign_token(const char *node, char **token, char *err, size_t errlen)
 {
 	const struct cfg_item	*signing;
 	EVP_PKEY		*key;
-	char			 why[256];
 	long long		 life;
 
 	*token = NULL;
@@ -32,12 +30,8 @@ sign_token(const char *node, char **token, char *err, size_t errlen)
 		    "is empty");
 		return -1;
 	}
-	if ((key = key_of("work-signing", "privatekey", 1, why,
-	    sizeof(why))) == NULL) {
-		(void)snprintf(err, errlen, "could not load signing key file: "
-		    "%s", why);
+	if ((key = key_of(1, err, errlen)) == NULL)
 		return -1;
-	}
 	life = cfg_duration(signing, "tokenexpiration", SIGN_LIFETIME_DEFAULT);
 	*token = jwt_sign(key, node, time(NULL) + life / 1000000000);
 	EVP_PKEY_free(key);
@@ -53,7 +47,6 @@ int
 sign_verify(const char *token, char *err, size_t errlen)
 {
 	EVP_PKEY	*key;
-	char		 why[256];
 	int		 rv;
 
 	if (config_first(child_config(), "work-verification") == NULL) {
@@ -61,32 +54,35 @@ sign_verify(const char *token, char *err, size_t errlen)
 		    "verifying key not specified");
 		return -1;
 	}
-	if ((key = key_of("work-verification", "publickey", 0, why,
-	    sizeof(why))) == NULL) {
-		(void)snprintf(err, errlen, "could not load verifying key "
-		    "file: %s", why);
+	if ((key = key_of(0, err, errlen)) == NULL)
 		return -1;
-	}
 	rv = jwt_verify(key, token, cfg_str(config_first(child_config(),
 	    "node"), "id"), time(NULL), err, errlen);
 	EVP_PKEY_free(key);
 	return rv;
 }
 
+/* Go's "could not load signing|verifying key file: <why>" if it can't. */
 static EVP_PKEY *
-key_of(const char *action, const char *field, int private, char *err,
-    size_t errlen)
+key_of(int private, char *err, size_t errlen)
 {
 	const unsigned char	*data;
 	const char		*path;
+	char			 why[256];
 	size_t			 len;
+	EVP_PKEY		*key = NULL;
 
-	path = cfg_str(config_first(child_config(), action), field);
-	if (path == NULL || (data = child_file(path, &len)) == NULL) {
-		(void)snprintf(err, errlen, "open %s: no such file or "
+	path = private ? cfg_str(config_first(child_config(), "work-signing"),
+	    "privatekey") : cfg_str(config_first(child_config(),
+	    "work-verification"), "publickey");
+	if (path == NULL || (data = child_file(path, &len)) == NULL)
+		(void)snprintf(why, sizeof(why), "open %s: no such file or "
 		    "directory", path != NULL ? path : "");
-		return NULL;
-	}
-	return private ? jwt_key_private(data, len, err, errlen) :
-	    jwt_key_public(data, len, err, errlen);
+	else
+		key = private ? jwt_key_private(data, len, why, sizeof(why)) :
+		    jwt_key_public(data, len, why, sizeof(why));
+	if (key == NULL)
+		(void)snprintf(err, errlen, "could not load %s key file: %s",
+		    private ? "signing" : "verifying", why);
+	return key;
 }
