@@ -8,6 +8,7 @@
 #include "netd.h"
 #include "proc.h"
 #include "proto.h"
+#include "proxy.h"
 
 static void	netd_init(void);
 static void	netd_configure(const struct config *);
@@ -50,6 +51,7 @@ netd_configure(const struct config *old)
 	dgram_configure(conf);
 	svcad_configure(conf);
 	streams_configure(conf, old);
+	proxy_configure(conf);
 	backends_start(conf);
 }
 

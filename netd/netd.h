@@ -281,6 +281,9 @@ void	dgram_unbind(struct service *);
 void	svcad_input(struct link *, const uint8_t *, size_t);
 void	svcad_configure(const struct config *);
 void	svcad_status(struct gjbuf *);
+void	svcad_add(const char *service, uint8_t conntype, const char *type,
+	    const char *name, const char *value);
+void	svcad_remove(const char *service);
 
 /* ctl.c */
 void	ctl_dispatch(struct imsg *);

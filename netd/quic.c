@@ -164,12 +164,13 @@ quic_unlisten(struct quic_listener *l)
 
 /*
  * Dial node:service from a new ephemeral service, then bridge fd to the
- * stream. fn is called once the handshake ends either way; on an error
- * here nothing is taken and fn is never called.
+ * stream. fn is called once the handshake ends either way, and gone (if
+ * any) when the connection is freed; on an error here nothing is taken
+ * and neither is called.
  */
 int
 quic_dial(const char *node, const char *service, struct quictls *tls,
-    int fd, quic_dial_fn fn, void *arg, const char **err)
+    int fd, quic_dial_fn fn, quic_gone_fn gone, void *arg, const char **err)
 {
 	struct qconn	*qc;
 
@@ -194,6 +195,7 @@ quic_dial(const char *node, const char *service, struct quictls *tls,
 		qconn_free(qc);
 		return -1;
 	}
+	qc->gone = gone;
 	qconn_flush(qc);
 	return 0;
 }
@@ -436,7 +438,7 @@ cb_recv_stream_data(ngtcp2_conn *conn, uint32_t flags, int64_t id,
     uint64_t offset, const uint8_t *data, size_t len, void *arg, void *sarg)
 {
 	struct qconn	*qc = arg;
-	int		 sp[2];
+	int		 fd;
 
 	if (id != qc->stream)
 		return 0;
@@ -449,21 +451,14 @@ cb_recv_stream_data(ngtcp2_conn *conn, uint32_t flags, int64_t id,
 		data++;
 		len--;
 		qc->rx_credit++;
-		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0,
-		    sp) == -1) {
-			log_warn("quic: socketpair");
-			qc->abort = "Accept Error";
-			return 0;
-		}
 		if (qc->ev_wait != NULL)
 			evtimer_del(qc->ev_wait);
-		if (qstream_bridge(qc, sp[0]) == -1) {
-			close(sp[1]);
+		/* On a failed bridge the stream has the fd, to close. */
+		if ((fd = qc->listener->accepted(qc->peer.node,
+		    qc->listener->arg)) == -1 || qstream_bridge(qc, fd) == -1) {
 			qc->abort = "Accept Error";
 			return 0;
 		}
-		qc->listener->accepted(sp[1], qc->peer.node,
-		    qc->listener->arg);
 	}
 	qstream_received(qc, data, len, flags & NGTCP2_STREAM_DATA_FLAG_FIN);
 	return 0;
@@ -776,6 +771,8 @@ qconn_free(struct qconn *qc)
 		gnutls_deinit(qc->tls);
 	quictls_free(qc->dialtls);
 	free(qc->peer.node);
+	if (qc->gone != NULL)
+		qc->gone(qc->arg);
 	free(qc);
 }
 

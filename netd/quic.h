@@ -22,17 +22,22 @@ struct quictls_peer {
 	char			 why[256];	/* its certificate was refused */
 };
 
-/* A stream a node opened to a listener; the fd is the consumer's. */
-typedef void	(*quic_accept_fn)(int fd, const char *node, void *arg);
+/*
+ * A node opened a stream to a listener: the socket to bridge it to, which
+ * the stream then owns, or -1 to refuse it.
+ */
+typedef int	(*quic_accept_fn)(const char *node, void *arg);
 /* A dial ended its handshake: err NULL when the stream is up. */
 typedef void	(*quic_dial_fn)(const char *err, void *arg);
+/* A dial's connection is gone, whichever way it ended. */
+typedef void	(*quic_gone_fn)(void *arg);
 
 /* quic.c */
 struct quic_listener *quic_listen(const char *service, struct quictls *,
 	    quic_accept_fn, void *, const char **err);
 void	quic_unlisten(struct quic_listener *);
 int	quic_dial(const char *node, const char *service, struct quictls *,
-	    int fd, quic_dial_fn, void *, const char **err);
+	    int fd, quic_dial_fn, quic_gone_fn, void *, const char **err);
 
 /* quictls.c */
 struct quictls *quictls_new(struct tlsconf *, int server, char *, size_t);

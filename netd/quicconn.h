@@ -60,6 +60,7 @@ struct qconn {
 	int			 done;		/* close after this round */
 	const char		*abort;		/* or close with error 500 */
 	quic_dial_fn		 dialed;	/* until the handshake ends */
+	quic_gone_fn		 gone;		/* a dial's, when freed */
 	void			*arg;
 };
 TAILQ_HEAD(qconns, qconn);

@@ -18,7 +18,7 @@
 #include "quic.h"
 #include "tlsconf.h"
 
-static void	control_accepted(int, const char *, void *);
+static int	control_accepted(const char *, void *);
 static void	connect_done(const char *, void *);
 
 /*
@@ -60,19 +60,27 @@ streams_configure(const struct config *conf, const struct config *old)
 	}
 }
 
-static void
-control_accepted(int fd, const char *node, void *arg)
+/* ctld serves the stream as a control client, on one end of a pair. */
+static int
+control_accepted(const char *node, void *arg)
 {
 	struct msgbuild	 mb;
+	int		 sp[2];
 
 	log_debug("control service %s: stream from %s", (const char *)arg,
 	    node);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
+	    sp) == -1) {
+		log_warn("control service %s", (const char *)arg);
+		return -1;
+	}
 	msg_init(&mb);
 	msg_add_str(&mb, node);
 	msg_add_str(&mb, arg);
 	if (imsgev_msg(child_channel(ROLE_CTLD), &mb, IMSG_CTL_MESH_CLIENT, 0,
-	    fd) == -1)
+	    sp[1]) == -1)
 		log_warn("mesh control client to ctld");
+	return sp[0];
 }
 
 /*
@@ -133,7 +141,8 @@ streams_connect(enum proc_role from, struct imsg *imsg)
 		connect_done(why, d);
 		goto done;
 	}
-	if (quic_dial(node, service, qt, fd, connect_done, d, &err) == -1) {
+	if (quic_dial(node, service, qt, fd, connect_done, NULL, d,
+	    &err) == -1) {
 		quictls_free(qt);
 		connect_done(err, d);
 		goto done;

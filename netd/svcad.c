@@ -25,12 +25,24 @@ RB_HEAD(ads, stored_ad);
 RB_PROTOTYPE_STATIC(ads, stored_ad, entry, ad_cmp)
 RB_GENERATE_STATIC(ads, stored_ad, entry, ad_cmp)
 
+/* A proxy's service, advertised beside the control services. */
+struct local_ad {
+	TAILQ_ENTRY(local_ad)	 entry;
+	char			*service;
+	uint8_t			 conntype;
+	struct netmsg_tag	 tags[2];	/* in Go's order: by name */
+};
+static TAILQ_HEAD(, local_ad)	 local_ads =
+    TAILQ_HEAD_INITIALIZER(local_ads);
+
 static struct ads		 ads = RB_INITIALIZER(&ads);
 static const struct config	*svc_conf;
 static struct event		*ev_ads;
 
 static void	svcad_tick(evutil_socket_t, short, void *);
 static int	svcad_own(struct gjbuf *, const struct cfg_item *, int type);
+static int	svcad_local(struct gjbuf *, const struct local_ad *, int type,
+		    int cancel);
 static int	svcad_status_json(struct gjbuf *, const struct netmsg_svcad *);
 static void	ad_free(struct stored_ad *);
 
@@ -57,17 +69,72 @@ svcad_configure(const struct config *conf)
 	evtimer_add(ev_ads, &tv);
 }
 
+/*
+ * Advertise service as type (a tag) of conntype, its one other tag
+ * name=value, as Go's proxies do; on a reload, sooner.
+ */
+void
+svcad_add(const char *service, uint8_t conntype, const char *type,
+    const char *name, const char *value)
+{
+	struct local_ad	*la;
+	struct timeval	 tv = { MESH_AD_FIRST, 0 };
+
+	if ((la = calloc(1, sizeof(*la))) == NULL ||
+	    (la->service = strdup(service)) == NULL ||
+	    (la->tags[0].name = strdup(name)) == NULL ||
+	    (la->tags[0].value = strdup(value)) == NULL ||
+	    (la->tags[1].value = strdup(type)) == NULL)
+		fatal("service ad");
+	la->tags[1].name = "type";
+	la->conntype = conntype;
+	TAILQ_INSERT_TAIL(&local_ads, la, entry);
+	if (ev_ads != NULL && !evtimer_pending(ev_ads, NULL))
+		evtimer_add(ev_ads, &tv);
+}
+
+/* The service is gone: Go's cancelling ad, without tags. */
+void
+svcad_remove(const char *service)
+{
+	struct local_ad	*la;
+	struct gjbuf	 b;
+
+	TAILQ_FOREACH(la, &local_ads, entry)
+		if (strcmp(la->service, service) == 0)
+			break;
+	if (la == NULL)
+		return;
+	TAILQ_REMOVE(&local_ads, la, entry);
+	gj_init(&b);
+	if (svcad_local(&b, la, NETMSG_SERVICE, 1) == 0)
+		mesh_flood(NULL, b.buf, b.len);
+	gj_free(&b);
+	free(la->service);
+	free(la->tags[0].name);
+	free(la->tags[0].value);
+	free(la->tags[1].value);
+	free(la);
+}
+
 static void
 svcad_tick(evutil_socket_t fd, short events, void *arg)
 {
 	struct timeval	 tv = { MESH_AD_INTERVAL, 0 };
 	struct cfg_item	*item;
+	struct local_ad	*la;
 	struct gjbuf	 b;
 
 	for (item = config_first(svc_conf, "control-service"); item != NULL;
 	    item = config_next(item, "control-service")) {
 		gj_init(&b);
 		if (svcad_own(&b, item, NETMSG_SERVICE) == 0)
+			mesh_flood(NULL, b.buf, b.len);
+		gj_free(&b);
+	}
+	TAILQ_FOREACH(la, &local_ads, entry) {
+		gj_init(&b);
+		if (svcad_local(&b, la, NETMSG_SERVICE, 0) == 0)
 			mesh_flood(NULL, b.buf, b.len);
 		gj_free(&b);
 	}
@@ -123,6 +190,26 @@ svcad_own(struct gjbuf *b, const struct cfg_item *item, int type)
 	    netmsg_svcad_encode(b, &ad);
 	free(ad.workcmds);
 	return rv;
+}
+
+/* A proxy's ad: Go sends work types only in a control service's. */
+static int
+svcad_local(struct gjbuf *b, const struct local_ad *la, int type, int cancel)
+{
+	struct netmsg_svcad	 ad;
+
+	memset(&ad, 0, sizeof(ad));
+	ad.node_id = (char *)mesh_node_id();
+	ad.service = la->service;
+	gotime_now(&ad.time);
+	ad.conntype = la->conntype;
+	if (!cancel) {
+		ad.tags = (struct netmsg_tag *)la->tags;
+		ad.ntags = 2;
+	}
+	ad.cancel = cancel;
+	return type == -1 ? svcad_status_json(b, &ad) :
+	    netmsg_svcad_encode(b, &ad);
 }
 
 /*
@@ -200,6 +287,7 @@ svcad_status(struct gjbuf *b)
 {
 	struct cfg_item		*item;
 	struct stored_ad	*sa;
+	struct local_ad		*la;
 	struct gjbuf		 own;
 
 	gj_arr_open(b);
@@ -207,6 +295,14 @@ svcad_status(struct gjbuf *b)
 	    item = config_next(item, "control-service")) {
 		gj_init(&own);
 		if (svcad_own(&own, item, -1) == 0) {
+			gj_elem(b);
+			gj_raw(b, own.buf, own.len);
+		}
+		gj_free(&own);
+	}
+	TAILQ_FOREACH(la, &local_ads, entry) {
+		gj_init(&own);
+		if (svcad_local(&own, la, -1, 0) == 0) {
 			gj_elem(b);
 			gj_raw(b, own.buf, own.len);
 		}

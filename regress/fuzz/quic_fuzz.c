@@ -17,8 +17,8 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static struct service		*svc;
 
-static void
-accepted(int fd, const char *node, void *arg)
+static int
+accepted(const char *node, void *arg)
 {
 	abort();	/* no stream can start without our answers */
 }

@@ -135,17 +135,21 @@ stream_read(evutil_socket_t fd, short events, void *arg)
 	shutdown(fd, SHUT_WR);
 }
 
-static void
-accepted(int fd, const char *node, void *arg)
+static int
+accepted(const char *node, void *arg)
 {
 	static struct evbuffer	*echo;
+	int			 sp[2];
 
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == -1)
+		err(1, "socketpair");
 	evbuffer_drain(got, evbuffer_get_length(got));
 	if ((echo == NULL && (echo = evbuffer_new()) == NULL) ||
-	    (ev_stream = event_new(base, fd, EV_READ | EV_PERSIST,
+	    (ev_stream = event_new(base, sp[1], EV_READ | EV_PERSIST,
 	    stream_read, echo)) == NULL)
 		errx(1, "accepted");
 	event_add(ev_stream, NULL);
+	return sp[0];
 }
 
 static void
@@ -210,7 +214,7 @@ main(int argc, char *argv[])
 			err(1, "write");
 		shutdown(sp[0], SHUT_WR);
 		if (quic_dial(PEER_NODE, "control", qt, sp[1], dialed, NULL,
-		    &why) == -1)
+		    NULL, &why) == -1)
 			errx(1, "dial: %s", why);
 	}
 	event_base_dispatch(base);

@@ -158,12 +158,16 @@ wait_closed(struct end *e)
 	close(e->fd);
 }
 
-static void
-on_accept(int fd, const char *node, void *arg)
+static int
+on_accept(const char *node, void *arg)
 {
+	int	 sp[2];
+
 	ATF_CHECK_STREQ(node, NODE);
-	end_start(&accepted, fd, (size_t)(uintptr_t)arg, 7);
+	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == 0);
+	end_start(&accepted, sp[1], (size_t)(uintptr_t)arg, 7);
 	naccepted++;
+	return sp[0];
 }
 
 static void
@@ -204,8 +208,8 @@ dial(const char *node, const char *service, struct dial *d)
 	ATF_REQUIRE_MSG((qt = quictls_new(NULL, 0, why, sizeof(why))) !=
 	    NULL, "%s", why);
 	memset(d, 0, sizeof(*d));
-	ATF_REQUIRE_MSG(quic_dial(node, service, qt, sp[1], on_dial, d,
-	    &err) == 0, "%s", err);
+	ATF_REQUIRE_MSG(quic_dial(node, service, qt, sp[1], on_dial, NULL,
+	    d, &err) == 0, "%s", err);
 	return sp[0];
 }
 

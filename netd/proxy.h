@@ -1,0 +1,42 @@
+/*
+ * Service proxies: sockets on this node forwarded to a service on another
+ * (the "-server" actions) and services of this node forwarded to a
+ * socket (the "-client" actions), as Go's pkg/services does.
+ */
+#ifndef RECEPTOR_PROXY_H
+#define RECEPTOR_PROXY_H
+
+#include <sys/socket.h>
+
+#include "config.h"
+
+/* Connections or sessions one proxy serves at once; more are refused. */
+#define PROXY_MAX_CONNS		1000
+
+struct proxy_kind {
+	const char	*action;
+	/* A running proxy's state, or NULL (logged) when it cannot run. */
+	void		*(*start)(const struct cfg_item *);
+	/* Stop listening; open connections may run on to their end. */
+	void		 (*stop)(void *);
+};
+
+/* proxy.c */
+void	proxy_configure(const struct config *);
+
+/* proxy_sock.c */
+int	proxy_listen(const char *action, int socktype, const char *host,
+	    long long port);
+int	proxy_split(const char *action, const char *hostport, char **host,
+	    char **port);
+struct proxy_target;
+struct proxy_target *proxy_target_new(const char *action,
+	    const char *hostport, int socktype);
+int	proxy_target_connect(struct proxy_target *);
+void	proxy_target_free(struct proxy_target *);
+
+/* proxy_tcp.c */
+extern const struct proxy_kind proxy_tcp_server;
+extern const struct proxy_kind proxy_tcp_client;
+
+#endif

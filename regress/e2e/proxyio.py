@@ -1,0 +1,199 @@
+"""Ends of the connections the proxy tests send through the mesh.
+
+  sink PORT FILE          accept; for each connection "LEN SHA256" to FILE
+  send HOST:PORT SIZE     SIZE random bytes in; print "LEN SHA256"
+  many HOST:PORT N SIZE   N sends at once; their lines, sorted
+  serve PORT              for each "SIZE SEED" line, those bytes back
+  fetch HOST:PORT SIZE SEED  ask serve; print "LEN SHA256" of the reply
+  expect SIZE SEED        what fetch should print
+  usink PORT FILE         UDP: "LEN SHA256" of each datagram, to FILE
+  usend HOST:PORT N SIZE  N datagrams, each awaited back from an echo
+  uecho PORT              UDP echo
+Addresses are 127.0.0.1; a PORT of the form unix:PATH is a Unix socket.
+"""
+import hashlib
+import os
+import random
+import socket
+import sys
+import threading
+
+CHUNK = 1 << 20
+
+
+def addr(s):
+    if s.startswith("unix:"):
+        return socket.AF_UNIX, s[5:]
+    host, port = s.rsplit(":", 1) if ":" in s else ("127.0.0.1", s)
+    return socket.AF_INET, (host, int(port))
+
+
+def listener(spec):
+    fam, a = addr(spec)
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    if fam == socket.AF_INET:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(a)
+    s.listen(128)
+    return s
+
+
+def connect(spec):
+    fam, a = addr(spec)
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.connect(a)
+    return s
+
+
+def line(n, h):
+    return "%d %s" % (n, h.hexdigest())
+
+
+def drain(c):
+    h, n = hashlib.sha256(), 0
+    while True:
+        b = c.recv(CHUNK)
+        if not b:
+            return n, h
+        h.update(b)
+        n += len(b)
+
+
+def sink(port, path):
+    s, lock = listener(port), threading.Lock()
+
+    def one(c):
+        n, h = drain(c)
+        c.close()
+        with lock, open(path, "a") as f:
+            f.write(line(n, h) + "\n")
+    while True:
+        c, _ = s.accept()
+        threading.Thread(target=one, args=(c,), daemon=True).start()
+
+
+def send(spec, size):
+    c, h, left = connect(spec), hashlib.sha256(), size
+    while left > 0:
+        b = os.urandom(min(CHUNK, left))
+        h.update(b)
+        c.sendall(b)
+        left -= len(b)
+    c.shutdown(socket.SHUT_WR)
+    drain(c)
+    c.close()
+    return line(size, h)
+
+
+def many(spec, n, size):
+    out = [None] * n
+
+    def one(i):
+        try:
+            out[i] = send(spec, size)
+        except OSError as e:
+            out[i] = "error %s" % e
+    ts = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return sorted(out)
+
+
+def seeded(size, seed):
+    rng = random.Random(seed)
+    while size > 0:
+        n = min(CHUNK, size)
+        yield rng.randbytes(n)
+        size -= n
+
+
+def serve(port):
+    s = listener(port)
+
+    def one(c):
+        try:
+            size, seed = map(int, c.makefile("rb").readline().split())
+            for b in seeded(size, seed):
+                c.sendall(b)
+        finally:
+            c.close()
+    while True:
+        c, _ = s.accept()
+        threading.Thread(target=one, args=(c,), daemon=True).start()
+
+
+def fetch(spec, size, seed):
+    c = connect(spec)
+    c.sendall(b"%d %d\n" % (size, seed))
+    n, h = drain(c)
+    return line(n, h)
+
+
+def usink(port, path):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", int(port)))
+    while True:
+        b, _ = s.recvfrom(65536)
+        with open(path, "a") as f:
+            f.write(line(len(b), hashlib.sha256(b)) + "\n")
+
+
+def uecho(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", int(port)))
+    while True:
+        b, a = s.recvfrom(65536)
+        s.sendto(b, a)
+
+
+def usend(spec, n, size):
+    _, a = addr(spec)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(2)
+    got = 0
+    for i in range(n):
+        b = os.urandom(size)
+        for _ in range(10):    # UDP: a lost one is sent again
+            s.sendto(b, a)
+            try:
+                r, _ = s.recvfrom(65536)
+            except socket.timeout:
+                continue
+            if r != b:
+                sys.exit("datagram %d came back different" % i)
+            got += 1
+            break
+    return "%d of %d" % (got, n)
+
+
+def main(a):
+    cmd = a[0]
+    if cmd == "sink":
+        sink(a[1], a[2])
+    elif cmd == "send":
+        print(send(a[1], int(a[2])))
+    elif cmd == "many":
+        print("\n".join(many(a[1], int(a[2]), int(a[3]))))
+    elif cmd == "serve":
+        serve(a[1])
+    elif cmd == "fetch":
+        print(fetch(a[1], int(a[2]), int(a[3])))
+    elif cmd == "expect":
+        h = hashlib.sha256()
+        for b in seeded(int(a[1]), int(a[2])):
+            h.update(b)
+        print(line(int(a[1]), h))
+    elif cmd == "usink":
+        usink(a[1], a[2])
+    elif cmd == "uecho":
+        uecho(a[1])
+    elif cmd == "usend":
+        print(usend(a[1], int(a[2]), int(a[3])))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
