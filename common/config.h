@@ -170,6 +170,7 @@ void		 config_free(struct config *);
 void		 config_print(FILE *, const struct config *);
 /* One item of it, as config_print() writes it. */
 void		 cfg_item_print(FILE *, const struct cfg_item *);
+char		*cfg_item_text(const struct cfg_item *);
 /* --help text, generated from the schema. */
 void		 config_usage(FILE *);
 /* --bash-completion: a bash completion script, from the same. */

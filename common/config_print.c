@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "config_local.h"
+#include "log.h"
 
 static void	 print_str(FILE *, const char *);
 static void	 print_value(FILE *, const struct cfg_field *,
@@ -154,6 +155,22 @@ cfg_item_print(FILE *fp, const struct cfg_item *it)
 		if (v->set)
 			print_value(fp, f, v);
 	}
+}
+
+/* The item as cfg_item_print() writes it: equal texts, equal items. */
+char *
+cfg_item_text(const struct cfg_item *item)
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+	FILE	*fp;
+
+	if ((fp = open_memstream(&buf, &len)) == NULL)
+		fatal("open_memstream");
+	cfg_item_print(fp, item);
+	if (fclose(fp) != 0)
+		fatal("open_memstream");
+	return buf;
 }
 
 static const char *

@@ -284,6 +284,7 @@ void	svcad_status(struct gjbuf *);
 void	svcad_add(const char *service, uint8_t conntype, const char *type,
 	    const char *name, const char *value);
 void	svcad_remove(const char *service);
+void	svcad_link_up(void);
 
 /* ctl.c */
 void	ctl_dispatch(struct imsg *);

@@ -5,7 +5,6 @@
  * other one stops and starts anew. TLS is rebuilt because its
  * certificates may have changed on disk with the names the same.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,21 +26,6 @@ static const struct proxy_kind *const kinds[] = {
 	&proxy_tcp_server,
 	&proxy_tcp_client,
 };
-
-static char *
-item_key(const struct cfg_item *item)
-{
-	FILE	*fp;
-	char	*key = NULL;
-	size_t	 len;
-
-	if ((fp = open_memstream(&key, &len)) == NULL)
-		fatal("proxy");
-	cfg_item_print(fp, item);
-	if (fclose(fp) != 0)
-		fatal("proxy");
-	return key;
-}
 
 static int
 item_names_tls(const struct cfg_item *item)
@@ -82,7 +66,7 @@ proxy_configure(const struct config *conf)
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		for (item = config_first(conf, kinds[i]->action);
 		    item != NULL; item = config_next(item, kinds[i]->action)) {
-			key = item_key(item);
+			key = cfg_item_text(item);
 			if ((p = proxy_find(key, 0)) != NULL)
 				p->keep = 1;
 			free(key);
@@ -98,7 +82,7 @@ proxy_configure(const struct config *conf)
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		for (item = config_first(conf, kinds[i]->action);
 		    item != NULL; item = config_next(item, kinds[i]->action)) {
-			key = item_key(item);
+			key = cfg_item_text(item);
 			if ((p = proxy_find(key, 1)) != NULL) {
 				p->keep = 2;
 				free(key);

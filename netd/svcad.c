@@ -31,6 +31,7 @@ struct local_ad {
 	char			*service;
 	uint8_t			 conntype;
 	struct netmsg_tag	 tags[2];	/* in Go's order: by name */
+	time_t			 cancelled;	/* monotonic; 0: advertised */
 };
 static TAILQ_HEAD(, local_ad)	 local_ads =
     TAILQ_HEAD_INITIALIZER(local_ads);
@@ -41,8 +42,8 @@ static struct event		*ev_ads;
 
 static void	svcad_tick(evutil_socket_t, short, void *);
 static int	svcad_own(struct gjbuf *, const struct cfg_item *, int type);
-static int	svcad_local(struct gjbuf *, const struct local_ad *, int type,
-		    int cancel);
+static int	svcad_local(struct gjbuf *, const struct local_ad *, int type);
+static void	local_ad_free(struct local_ad *);
 static int	svcad_status_json(struct gjbuf *, const struct netmsg_svcad *);
 static void	ad_free(struct stored_ad *);
 
@@ -77,9 +78,12 @@ void
 svcad_add(const char *service, uint8_t conntype, const char *type,
     const char *name, const char *value)
 {
-	struct local_ad	*la;
+	struct local_ad	*la, *next;
 	struct timeval	 tv = { MESH_AD_FIRST, 0 };
 
+	TAILQ_FOREACH_SAFE(la, &local_ads, entry, next)
+		if (strcmp(la->service, service) == 0)
+			local_ad_free(la);
 	if ((la = calloc(1, sizeof(*la))) == NULL ||
 	    (la->service = strdup(service)) == NULL ||
 	    (la->tags[0].name = strdup(name)) == NULL ||
@@ -93,23 +97,27 @@ svcad_add(const char *service, uint8_t conntype, const char *type,
 		evtimer_add(ev_ads, &tv);
 }
 
-/* The service is gone: Go's cancelling ad, without tags. */
+/*
+ * The service is gone: Go's cancelling ad, without tags, for two rounds,
+ * so that it reaches the peers a reload's restarted backends lost for a
+ * moment (Go sends it once, to whoever is linked then).
+ */
 void
 svcad_remove(const char *service)
 {
 	struct local_ad	*la;
-	struct gjbuf	 b;
 
 	TAILQ_FOREACH(la, &local_ads, entry)
-		if (strcmp(la->service, service) == 0)
-			break;
-	if (la == NULL)
-		return;
+		if (strcmp(la->service, service) == 0 && la->cancelled == 0) {
+			la->cancelled = monotime();
+			svcad_link_up();
+		}
+}
+
+static void
+local_ad_free(struct local_ad *la)
+{
 	TAILQ_REMOVE(&local_ads, la, entry);
-	gj_init(&b);
-	if (svcad_local(&b, la, NETMSG_SERVICE, 1) == 0)
-		mesh_flood(NULL, b.buf, b.len);
-	gj_free(&b);
 	free(la->service);
 	free(la->tags[0].name);
 	free(la->tags[0].value);
@@ -117,12 +125,26 @@ svcad_remove(const char *service)
 	free(la);
 }
 
+/*
+ * A link came up: our ads in a second, not at the next round, so a peer
+ * that was away (or a reload's restarted backends) learns our services
+ * at once. Go waits for the round.
+ */
+void
+svcad_link_up(void)
+{
+	struct timeval	 tv = { 1, 0 };
+
+	if (ev_ads != NULL)
+		evtimer_add(ev_ads, &tv);
+}
+
 static void
 svcad_tick(evutil_socket_t fd, short events, void *arg)
 {
 	struct timeval	 tv = { MESH_AD_INTERVAL, 0 };
 	struct cfg_item	*item;
-	struct local_ad	*la;
+	struct local_ad	*la, *next;
 	struct gjbuf	 b;
 
 	for (item = config_first(svc_conf, "control-service"); item != NULL;
@@ -132,9 +154,14 @@ svcad_tick(evutil_socket_t fd, short events, void *arg)
 			mesh_flood(NULL, b.buf, b.len);
 		gj_free(&b);
 	}
-	TAILQ_FOREACH(la, &local_ads, entry) {
+	TAILQ_FOREACH_SAFE(la, &local_ads, entry, next) {
+		if (la->cancelled != 0 &&
+		    monotime() - la->cancelled > 2 * MESH_AD_INTERVAL) {
+			local_ad_free(la);
+			continue;
+		}
 		gj_init(&b);
-		if (svcad_local(&b, la, NETMSG_SERVICE, 0) == 0)
+		if (svcad_local(&b, la, NETMSG_SERVICE) == 0)
 			mesh_flood(NULL, b.buf, b.len);
 		gj_free(&b);
 	}
@@ -194,7 +221,7 @@ svcad_own(struct gjbuf *b, const struct cfg_item *item, int type)
 
 /* A proxy's ad: Go sends work types only in a control service's. */
 static int
-svcad_local(struct gjbuf *b, const struct local_ad *la, int type, int cancel)
+svcad_local(struct gjbuf *b, const struct local_ad *la, int type)
 {
 	struct netmsg_svcad	 ad;
 
@@ -203,11 +230,11 @@ svcad_local(struct gjbuf *b, const struct local_ad *la, int type, int cancel)
 	ad.service = la->service;
 	gotime_now(&ad.time);
 	ad.conntype = la->conntype;
-	if (!cancel) {
+	if (la->cancelled == 0) {
 		ad.tags = (struct netmsg_tag *)la->tags;
 		ad.ntags = 2;
 	}
-	ad.cancel = cancel;
+	ad.cancel = la->cancelled != 0;
 	return type == -1 ? svcad_status_json(b, &ad) :
 	    netmsg_svcad_encode(b, &ad);
 }
@@ -301,8 +328,10 @@ svcad_status(struct gjbuf *b)
 		gj_free(&own);
 	}
 	TAILQ_FOREACH(la, &local_ads, entry) {
+		if (la->cancelled != 0)
+			continue;
 		gj_init(&own);
-		if (svcad_local(&own, la, -1, 0) == 0) {
+		if (svcad_local(&own, la, -1) == 0) {
 			gj_elem(b);
 			gj_raw(b, own.buf, own.len);
 		}

@@ -12,17 +12,19 @@
 #include "proto.h"
 #include "receptor.h"
 
-/* What a reload may change; everything else needs a restart, as in Go. */
+/*
+ * What a reload may change; everything else needs a restart, as in Go.
+ * Go restarts for a changed proxy too; netd starts and stops them.
+ */
 static const char *const reloadable[] = {
 	"local-only", "tcp-listener", "tcp-peer", "udp-listener", "udp-peer",
-	"ws-listener", "ws-peer", NULL
+	"ws-listener", "ws-peer", "tcp-server", "tcp-client", NULL
 };
 
 static void	reconf_send_child(struct child *, const struct config *);
 static int	reconf_check(const struct config *, const struct config *,
 		    char *, size_t);
 static int	is_reloadable(const struct cfg_item *);
-static char	*item_text(const struct cfg_item *);
 static int	has_item(const struct config *, const struct cfg_item *);
 
 void
@@ -141,21 +143,6 @@ is_reloadable(const struct cfg_item *item)
 	return 0;
 }
 
-static char *
-item_text(const struct cfg_item *item)
-{
-	char	*buf = NULL;
-	size_t	 len = 0;
-	FILE	*fp;
-
-	if ((fp = open_memstream(&buf, &len)) == NULL)
-		fatal("open_memstream");
-	cfg_item_print(fp, item);
-	if (fclose(fp) != 0)
-		fatal("open_memstream");
-	return buf;
-}
-
 /* Whether conf has an item printing exactly as item does. */
 static int
 has_item(const struct config *conf, const struct cfg_item *item)
@@ -164,11 +151,11 @@ has_item(const struct config *conf, const struct cfg_item *item)
 	char		*want, *have;
 	int		 found = 0;
 
-	want = item_text(item);
+	want = cfg_item_text(item);
 	TAILQ_FOREACH(it, &conf->items, entry) {
 		if (it->action != item->action)
 			continue;
-		have = item_text(it);
+		have = cfg_item_text(it);
 		found = strcmp(want, have) == 0;
 		free(have);
 		if (found)

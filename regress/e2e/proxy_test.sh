@@ -108,8 +108,158 @@ tcp_mixed_cleanup()
 }
 
 
+atf_test_case control cleanup
+control_head()
+{
+	atf_set descr "a tcp-server to localhost's control service serves" \
+	    "receptorctl, as receptorctl's own tests use it"
+}
+control_body()
+{
+	need_receptorctl
+	_p=$(free_port)
+	node ours a --tcp-listener port="$(free_port)" bindaddr=127.0.0.1 \
+	    --tcp-server port="$_p" bindaddr=127.0.0.1 \
+	    remotenode=localhost remoteservice=control
+	wait_until 10 eval "$PYTHON -c 'import socket; socket.create_connection((\"127.0.0.1\", $_p))' 2>/dev/null"
+	atf_check -o match:'^Node ID: a$' -e ignore env PYTHONPATH="$RCTL_PATH" \
+	    $PYTHON -m receptorctl --socket tcp://127.0.0.1:"$_p" status
+	atf_check -o match:'Reply from a in' -e ignore env PYTHONPATH="$RCTL_PATH" \
+	    $PYTHON -m receptorctl --socket tcp://127.0.0.1:"$_p" ping a
+}
+control_cleanup()
+{
+	stop_all
+}
+
+atf_test_case far_killed cleanup
+far_killed_head()
+{
+	atf_set descr "the far node killed mid-transfer: the near client" \
+	    "ends within the idle timeout and the proxy serves on"
+	atf_set timeout 200
+}
+far_killed_body()
+{
+	line3 ours ours ours
+	$PROXYIO fetch 127.0.0.1:"$FPORT" 100000000000 1 >fetch.out 2>&1 &
+	_fetch=$!
+	wait_until 20 eval "ss -Htn state established '( dport = :$SERVE )' |
+	    grep -q ." || atf_fail "no stream reached c's server"
+	kill -9 "$(cat c.pid)"
+	# QUIC's idle timeout is 30 s; the far netd may also go first.
+	wait_exit "$_fetch" 60
+	grep -q "^100000000000 " fetch.out && atf_fail "all of it came"
+	node ours c --tcp-peer address=127.0.0.1:"$BPORT" \
+	    --tcp-client service=fwd address=127.0.0.1:"$SINK"
+	rm -f sink.out
+	# a may hold the old c's route until b sees it gone: try again.
+	wait_until 40 eval "$PROXYIO send 127.0.0.1:$APORT 1000000 >sent.out"
+	wait_until 20 grep -qxF "$(cat sent.out)" sink.out
+}
+far_killed_cleanup()
+{
+	stop_all
+}
+
+# ads NODE SERVICES: NODE's status lists c's proxy ads, SERVICES exactly.
+ads()
+{
+	ctl "$1" status --json >status.json 2>/dev/null || return 1
+	[ "$($PYTHON -c 'import json
+for a in json.load(open("status.json"))["Advertisements"]:
+    if a["NodeID"] == "c" and a["Tags"].get("type") == "TCP Proxy":
+        print(a["Service"], a["ConnType"], a["Tags"]["address"])' |
+	    sort | tr '\n' ' ')" = "$2" ] && return 0
+	grep -o '"Advertisements".*' status.json >&2
+	return 1
+}
+
+atf_test_case ads_reload cleanup
+ads_reload_head()
+{
+	atf_set descr "proxies advertised as Go's do, seen by our node and" \
+	    "Go's; a reload adds and removes them"
+}
+ads_reload_body()
+{
+	need_go
+	_p=$(free_port)
+	cat >c.yml <<-EOT
+	- tcp-peer:
+	    address: 127.0.0.1:$_p
+	- tcp-client:
+	    service: fwd
+	    address: 127.0.0.1:9
+	EOT
+	node ours b --tcp-listener port="$_p" bindaddr=127.0.0.1
+	node go g --tcp-peer address=127.0.0.1:"$_p"
+	node ours c --config "$PWD/c.yml"
+	wait_until 30 ads b "fwd 1 127.0.0.1:9 " || atf_fail "b: $(cat status.json)"
+	wait_until 30 ads g "fwd 1 127.0.0.1:9 " || atf_fail "g: $(cat status.json)"
+	sed -i 's/fwd/other/; s/:9$/:7/' c.yml
+	atf_check -o ignore "$RCPTCTL" --socket "$PWD/c.sock" reload
+	wait_until 30 ads b "other 1 127.0.0.1:7 " ||
+	    atf_fail "b after reload: $(cat status.json)"
+	wait_until 30 ads g "other 1 127.0.0.1:7 " ||
+	    atf_fail "g after reload: $(cat status.json)"
+}
+ads_reload_cleanup()
+{
+	stop_all
+}
+
+atf_test_case stream_tls cleanup
+stream_tls_head()
+{
+	atf_set descr "TLS on the stream between tcp-server and tcp-client;" \
+	    "a certificate for another node refused with a log line"
+	atf_set "require.progs" "openssl"
+}
+stream_tls_body()
+{
+	mkca ca
+	mkcert ca c
+	mkcert ca x
+	mkcert ca a
+	SINK=$(free_port)
+	helper sink sink "$SINK" "$PWD/sink.out"
+	_b=$(free_port)
+	_ok=$(free_port)
+	_bad=$(free_port)
+	node ours c --tcp-listener port="$_b" bindaddr=127.0.0.1 \
+	    --tls-server name=good cert="$PWD/c.crt" key="$PWD/c.key" \
+	    --tls-server name=wrong cert="$PWD/x.crt" key="$PWD/x.key" \
+	    skipreceptornamescheck=true \
+	    --tcp-client service=good tlsserver=good address=127.0.0.1:"$SINK" \
+	    --tcp-client service=wrong tlsserver=wrong \
+	    address=127.0.0.1:"$SINK"
+	node ours a --tcp-peer address=127.0.0.1:"$_b" \
+	    --tls-client name=cli rootcas="$PWD/ca.crt" cert="$PWD/a.crt" \
+	    key="$PWD/a.key" \
+	    --tcp-server port="$_ok" bindaddr=127.0.0.1 remotenode=c \
+	    remoteservice=good tlsclient=cli \
+	    --tcp-server port="$_bad" bindaddr=127.0.0.1 remotenode=c \
+	    remoteservice=wrong tlsclient=cli
+	wait_until 20 has_route a c
+	_l=$($PROXYIO send 127.0.0.1:"$_ok" 1000000) || atf_fail send
+	sent 1 "$_l" "over TLS"
+	$PROXYIO send 127.0.0.1:"$_bad" 1000 >/dev/null 2>&1
+	wait_log "tcp-server 127.0.0.1:$_bad: c:wrong: .*node c" 20 a.log
+	[ -s sink.out ] && atf_fail "the wrong certificate's stream came through"
+	return 0
+}
+stream_tls_cleanup()
+{
+	stop_all
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case tcp
 	atf_add_test_case tcp_mixed
+	atf_add_test_case control
+	atf_add_test_case far_killed
+	atf_add_test_case ads_reload
+	atf_add_test_case stream_tls
 }
