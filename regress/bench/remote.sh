@@ -8,55 +8,10 @@
 set -eu
 . regress/bench/bench.subr
 
-GO=${RECEPTOR_GO:-../shared/interop/receptor-go-1.4.9}
 # The work user runs the commands: it must reach the datadirs.
 chmod 755 "$dir"
-
-# start KIND NAME ARGS...: a node of ours or of Go's.
-start()
-{
-	bin=$RECEPTOR
-	[ "$1" = go ] && bin=$GO
-	n=$2
-	shift 2
-	"$bin" --node id="$n" datadir="$dir/$n.data" \
-	    --control-service filename="$dir/$n.sock" "$@" \
-	    >"$dir/$n.log" 2>&1 &
-	pids="$pids $!"
-	line_pids="$line_pids $!"
-}
-
-# line KINDS...: n0 - n1 - ... with the kinds given, n0 near, the last
-# far with the work types; until n0 has a route to it.
-line()
-{
-	i=0
-	prev=
-	line_pids=
-	for k in "$@"; do
-		port=$(free_port)
-		args="--tcp-listener port=$port bindaddr=127.0.0.1"
-		[ -n "$prev" ] && args="$args --tcp-peer address=127.0.0.1:$prev"
-		[ $i = $(($# - 1)) ] && args="$args
-		    --work-command worktype=true command=true
-		    --work-command worktype=cat command=cat"
-		start "$k" n$i $args
-		prev=$port
-		i=$((i + 1))
-	done
-	far=n$((i - 1))
-	wait_for 30 sh -c "'$RCPTCTL' --socket '$dir/n0.sock' status --json |
-	    tr -d ' \n' | grep -q '\"RoutingTable\":{[^}]*\"$far\"'"
-}
-
-line_stop()
-{
-	for p in $line_pids; do
-		kill "$p"
-		while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
-	done
-	rm -rf "$dir"/n*.data "$dir"/n*.sock
-}
+FAR_ARGS="--work-command worktype=true command=true
+    --work-command worktype=cat command=cat"
 
 run()
 {
@@ -68,11 +23,8 @@ run()
 	line_stop
 }
 
-run "ours, 1 hop" ours ours
-run "ours, 3 hops" ours ours ours ours
+lines
 if [ -x "$GO" ]; then
-	run "go, 1 hop" go go
-	run "go, 3 hops" go go go go
 	run "mixed, ours at the ends, go between, 3 hops" ours go go ours
 	run "mixed, go at the ends, ours between, 3 hops" go ours ours go
 fi

@@ -9,6 +9,11 @@
   usink PORT FILE         UDP: "LEN SHA256" of each datagram, to FILE
   usend HOST:PORT N SIZE  N datagrams, each awaited back from an echo
   uecho PORT              UDP echo
+  discard PORT            accept and read everything, for benchmarks
+  zeros HOST:PORT SIZE    SIZE zero bytes in, then the reply drained
+  hold HOST:PORT N        N connections open until stdin ends
+  rate HOST:PORT N        N connections one after another, each a fetch
+                          of one byte; print connections per second
 Addresses are 127.0.0.1; a PORT of the form unix:PATH is a Unix socket.
 """
 import hashlib
@@ -114,8 +119,8 @@ def serve(port):
 
     def one(c):
         try:
-            size, seed = map(int, c.makefile("rb").readline().split())
-            for b in seeded(size, seed):
+            ask = c.makefile("rb").readline().split()
+            for b in seeded(*map(int, ask)) if ask else ():
                 c.sendall(b)
         finally:
             c.close()
@@ -168,6 +173,44 @@ def usend(spec, n, size):
     return "%d of %d" % (got, n)
 
 
+def discard(port):
+    s = listener(port)
+
+    def one(c):
+        drain(c)
+        c.close()
+    while True:
+        c, _ = s.accept()
+        threading.Thread(target=one, args=(c,), daemon=True).start()
+
+
+def zeros(spec, size):
+    c, b = connect(spec), bytes(CHUNK)
+    while size > 0:
+        n = min(size, CHUNK)
+        c.sendall(b[:n])
+        size -= n
+    c.shutdown(socket.SHUT_WR)
+    drain(c)
+
+
+def hold(spec, n):
+    cs = [connect(spec) for _ in range(n)]
+    print("open", flush=True)
+    sys.stdin.read()
+    for c in cs:
+        c.close()
+
+
+def rate(spec, n):
+    import time
+    t0 = time.monotonic()
+    for _ in range(n):
+        if fetch(spec, 1, 1).split()[0] != "1":
+            sys.exit("a connection came back empty")
+    return "%.0f" % (n / (time.monotonic() - t0))
+
+
 def main(a):
     cmd = a[0]
     if cmd == "sink":
@@ -191,6 +234,14 @@ def main(a):
         uecho(a[1])
     elif cmd == "usend":
         print(usend(a[1], int(a[2]), int(a[3])))
+    elif cmd == "discard":
+        discard(a[1])
+    elif cmd == "zeros":
+        zeros(a[1], int(a[2]))
+    elif cmd == "hold":
+        hold(a[1], int(a[2]))
+    elif cmd == "rate":
+        print(rate(a[1], int(a[2])))
     else:
         sys.exit(__doc__)
 
