@@ -15,9 +15,9 @@
 struct proxy {
 	TAILQ_ENTRY(proxy)	 entry;
 	const struct proxy_kind	*kind;
-	char			*key;	/* the item as printed */
+	char			*key;	/* the item's text */
 	int			 tls;	/* names a TLS configuration */
-	int			 keep;	/* in the new configuration too */
+	int			 keep;	/* in the new configuration */
 	void			*state;
 };
 static TAILQ_HEAD(, proxy)	 proxies = TAILQ_HEAD_INITIALIZER(proxies);
@@ -34,7 +34,8 @@ item_names_tls(const struct cfg_item *item)
 	const char		*v;
 
 	for (f = item->action->fields; f->name != NULL; f++)
-		if ((f->check == CFGC_TLSSERVER || f->check == CFGC_TLSCLIENT) &&
+		if ((f->check == CFGC_TLSSERVER ||
+		    f->check == CFGC_TLSCLIENT) &&
 		    (v = cfg_str(item, f->name)) != NULL && *v != '\0')
 			return 1;
 	return 0;

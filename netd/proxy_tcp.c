@@ -20,16 +20,21 @@
 #include "quic.h"
 #include "tlsconf.h"
 
+/*
+ * where is "tcp-server ADDR:PORT", for logs; tls the stream's tls-client
+ * or NULL; full says it refuses connections and has said so; a stopped
+ * one is freed when its last connection goes.
+ */
 struct tcp_server {
-	char		 where[80];	/* "tcp-server 0.0.0.0:8080", for logs */
+	char		 where[80];
 	char		*node;
 	char		*service;
-	char		*tls;		/* tls-client for the stream, or NULL */
+	char		*tls;
 	int		 fd;
 	struct event	*ev;
 	size_t		 nconns;
-	int		 full;		/* refusing, and said so */
-	int		 stopped;	/* free when the last connection goes */
+	int		 full;
+	int		 stopped;
 };
 
 struct tcp_client {

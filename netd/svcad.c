@@ -30,8 +30,8 @@ struct local_ad {
 	TAILQ_ENTRY(local_ad)	 entry;
 	char			*service;
 	uint8_t			 conntype;
-	struct netmsg_tag	 tags[2];	/* in Go's order: by name */
-	time_t			 cancelled;	/* monotonic; 0: advertised */
+	struct netmsg_tag	 tags[2];	/* Go's order: by name */
+	time_t			 cancelled;	/* monotonic, or 0 */
 };
 static TAILQ_HEAD(, local_ad)	 local_ads =
     TAILQ_HEAD_INITIALIZER(local_ads);
@@ -42,7 +42,7 @@ static struct event		*ev_ads;
 
 static void	svcad_tick(evutil_socket_t, short, void *);
 static int	svcad_own(struct gjbuf *, const struct cfg_item *, int type);
-static int	svcad_local(struct gjbuf *, const struct local_ad *, int type);
+static int	svcad_local(struct gjbuf *, const struct local_ad *, int);
 static void	local_ad_free(struct local_ad *);
 static int	svcad_status_json(struct gjbuf *, const struct netmsg_svcad *);
 static void	ad_free(struct stored_ad *);

@@ -14,7 +14,7 @@ sink=$(free_port)
 serve=$(free_port)
 $PROXYIO discard "$sink" & pids="$pids $!"
 $PROXYIO serve "$serve" & pids="$pids $!"
-wait_for 10 python3 -c "import socket; socket.create_connection(('127.0.0.1', $sink))"
+wait_for 10 sh -c "ss -Htln '( sport = :$sink )' | grep -q ."
 
 # rate WHAT PORT: MB through PORT to the sink, in MB/s.
 rate()
@@ -33,9 +33,10 @@ run()
 	shift
 	near=$(free_port)
 	back=$(free_port)
-	NEAR_ARGS="--tcp-server port=$near bindaddr=127.0.0.1 remotenode=n$(($# - 1))
+	far=n$(($# - 1))
+	NEAR_ARGS="--tcp-server port=$near bindaddr=127.0.0.1 remotenode=$far
 	    remoteservice=sink
-	    --tcp-server port=$back bindaddr=127.0.0.1 remotenode=n$(($# - 1))
+	    --tcp-server port=$back bindaddr=127.0.0.1 remotenode=$far
 	    remoteservice=back"
 	FAR_ARGS="--tcp-client service=sink address=127.0.0.1:$sink
 	    --tcp-client service=back address=127.0.0.1:$serve"

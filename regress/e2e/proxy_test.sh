@@ -44,11 +44,12 @@ line3()
 # sent N LINES: the sink has recorded N connections, and LINES are theirs.
 sent()
 {
-	wait_until 60 eval "[ \$(wc -l <sink.out 2>/dev/null || echo 0) -ge $1 ]"
+	wait_until 60 eval "[ \$(cat sink.out 2>/dev/null | wc -l) -ge $1 ]"
 	sort sink.out >sink.sorted
 	echo "$2" | sort >sent.sorted
 	cmp -s sink.sorted sent.sorted ||
-	    atf_fail "$3: the sink got $(cat sink.sorted), sent $(cat sent.sorted)"
+	    atf_fail "$3: the sink got $(cat sink.sorted)," \
+	    "sent $(cat sent.sorted)"
 	rm sink.out
 }
 
@@ -121,11 +122,11 @@ control_body()
 	node ours a --tcp-listener port="$(free_port)" bindaddr=127.0.0.1 \
 	    --tcp-server port="$_p" bindaddr=127.0.0.1 \
 	    remotenode=localhost remoteservice=control
-	wait_until 10 eval "$PYTHON -c 'import socket; socket.create_connection((\"127.0.0.1\", $_p))' 2>/dev/null"
-	atf_check -o match:'^Node ID: a$' -e ignore env PYTHONPATH="$RCTL_PATH" \
-	    $PYTHON -m receptorctl --socket tcp://127.0.0.1:"$_p" status
-	atf_check -o match:'Reply from a in' -e ignore env PYTHONPATH="$RCTL_PATH" \
-	    $PYTHON -m receptorctl --socket tcp://127.0.0.1:"$_p" ping a
+	wait_until 10 eval "ss -Htln '( sport = :$_p )' | grep -q ."
+	_rctl="env PYTHONPATH=$RCTL_PATH $PYTHON -m receptorctl
+	    --socket tcp://127.0.0.1:$_p"
+	atf_check -o match:'^Node ID: a$' -e ignore $_rctl status
+	atf_check -o match:'Reply from a in' -e ignore $_rctl ping a
 }
 control_cleanup()
 {
@@ -195,14 +196,12 @@ ads_reload_body()
 	node ours b --tcp-listener port="$_p" bindaddr=127.0.0.1
 	node go g --tcp-peer address=127.0.0.1:"$_p"
 	node ours c --config "$PWD/c.yml"
-	wait_until 30 ads b "fwd 1 127.0.0.1:9 " || atf_fail "b: $(cat status.json)"
-	wait_until 30 ads g "fwd 1 127.0.0.1:9 " || atf_fail "g: $(cat status.json)"
+	wait_until 30 ads b "fwd 1 127.0.0.1:9 "
+	wait_until 30 ads g "fwd 1 127.0.0.1:9 "
 	sed -i 's/fwd/other/; s/:9$/:7/' c.yml
 	atf_check -o ignore "$RCPTCTL" --socket "$PWD/c.sock" reload
-	wait_until 30 ads b "other 1 127.0.0.1:7 " ||
-	    atf_fail "b after reload: $(cat status.json)"
-	wait_until 30 ads g "other 1 127.0.0.1:7 " ||
-	    atf_fail "g after reload: $(cat status.json)"
+	wait_until 30 ads b "other 1 127.0.0.1:7 "
+	wait_until 30 ads g "other 1 127.0.0.1:7 "
 }
 ads_reload_cleanup()
 {
@@ -246,7 +245,7 @@ stream_tls_body()
 	sent 1 "$_l" "over TLS"
 	$PROXYIO send 127.0.0.1:"$_bad" 1000 >/dev/null 2>&1
 	wait_log "tcp-server 127.0.0.1:$_bad: c:wrong: .*node c" 20 a.log
-	[ -s sink.out ] && atf_fail "the wrong certificate's stream came through"
+	[ -s sink.out ] && atf_fail "a wrong certificate's stream came through"
 	return 0
 }
 stream_tls_cleanup()
