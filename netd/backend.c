@@ -187,7 +187,6 @@ static void
 backend_resolved(int result, struct evutil_addrinfo *res, void *arg)
 {
 	struct backend		*be = arg;
-	struct evutil_addrinfo	*ai;
 
 	if (result == EVUTIL_EAI_CANCEL)
 		return;
@@ -198,11 +197,20 @@ backend_resolved(int result, struct evutil_addrinfo *res, void *arg)
 		backend_link_gone(be, NULL, 0);
 		return;
 	}
+	be->connect(be, addrinfo_pick(res));
+	evutil_freeaddrinfo(res);
+}
+
+/* The first IPv4 address, as Go dials, or else the first. */
+const struct evutil_addrinfo *
+addrinfo_pick(const struct evutil_addrinfo *res)
+{
+	const struct evutil_addrinfo	*ai;
+
 	for (ai = res; ai != NULL && ai->ai_family != AF_INET;
 	    ai = ai->ai_next)
 		;
-	be->connect(be, ai != NULL ? ai : res);
-	evutil_freeaddrinfo(res);
+	return ai != NULL ? ai : res;
 }
 
 const char *

@@ -308,7 +308,7 @@ mesh_link_up(struct link *link)
 	mesh_learn_name(link->peer);
 	routing_link_up(mesh.routing, link->peer, link->cost);
 	mesh_schedule(1, 1);
-	svcad_link_up();
+	svcad_soon();
 }
 
 void

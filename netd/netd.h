@@ -128,6 +128,9 @@ void	backend_resolve(struct backend *, int socktype,
 
 /* tcp.c */
 void	sockaddr_text(const struct sockaddr *, char *, size_t);
+int	sock_listen(const char *action, int socktype, const char *host,
+	    const char *port);
+const struct evutil_addrinfo *addrinfo_pick(const struct evutil_addrinfo *);
 int	tcp_listen(struct backend *);
 void	tcp_dial(struct backend *);
 void	tcp_stop(struct backend *);
@@ -284,7 +287,7 @@ void	svcad_status(struct gjbuf *);
 void	svcad_add(const char *service, uint8_t conntype, const char *type,
 	    const char *name, const char *value);
 void	svcad_remove(const char *service);
-void	svcad_link_up(void);
+void	svcad_soon(void);
 
 /* ctl.c */
 void	ctl_dispatch(struct imsg *);

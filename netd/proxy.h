@@ -25,10 +25,6 @@ struct proxy_kind {
 void	proxy_configure(const struct config *);
 
 /* proxy_sock.c */
-int	proxy_listen(const char *action, int socktype, const char *host,
-	    long long port);
-int	proxy_split(const char *action, const char *hostport, char **host,
-	    char **port);
 struct proxy_target;
 struct proxy_target *proxy_target_new(const char *action,
 	    const char *hostport, int socktype);

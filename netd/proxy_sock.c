@@ -1,6 +1,5 @@
 /*
- * The sockets proxies use: a listener on a numeric address, and a target
- * address resolved once when the proxy starts (netd has no resolver of its
+ * The address a proxy connects to, resolved once when the proxy starts (netd has no resolver of its
  * own after its chroot; evdns read the system's before) and again after a
  * connection to it fails.
  */
@@ -8,8 +7,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <errno.h>
-#include <netdb.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,46 +26,12 @@ struct proxy_target {
 	struct evdns_getaddrinfo_request *resolving;
 };
 
+static int	proxy_split(const char *, const char *, char **, char **);
 static void	target_resolve(struct proxy_target *);
 static void	target_resolved(int, struct evutil_addrinfo *, void *);
 
-/* A bound, listening (for streams) non-blocking socket, or -1, logged. */
-int
-proxy_listen(const char *action, int socktype, const char *host,
-    long long port)
-{
-	struct addrinfo	 hints, *res;
-	char		 portstr[16];
-	int		 fd, on = 1, rv;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = socktype;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
-	snprintf(portstr, sizeof(portstr), "%lld", port);
-	if ((rv = getaddrinfo(*host != '\0' ? host : NULL, portstr, &hints,
-	    &res)) != 0) {
-		log_error("%s: %s:%s: %s", action, host, portstr,
-		    gai_strerror(rv));
-		return -1;
-	}
-	if ((fd = socket(res->ai_family, socktype | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0)) == -1 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
-	    bind(fd, res->ai_addr, res->ai_addrlen) == -1 ||
-	    (socktype == SOCK_STREAM && listen(fd, SOMAXCONN) == -1)) {
-		log_error("%s: listen on %s:%s: %s", action, host, portstr,
-		    strerror(errno));
-		if (fd != -1)
-			close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	return fd;
-}
-
 /* Go's net.SplitHostPort, enough for an address a proxy connects to. */
-int
+static int
 proxy_split(const char *action, const char *hostport, char **host,
     char **port)
 {
@@ -125,8 +88,8 @@ target_resolve(struct proxy_target *t)
 static void
 target_resolved(int result, struct evutil_addrinfo *res, void *arg)
 {
-	struct proxy_target	*t = arg;
-	struct evutil_addrinfo	*ai;
+	struct proxy_target		*t = arg;
+	const struct evutil_addrinfo	*ai;
 
 	if (result == EVUTIL_EAI_CANCEL)
 		return;
@@ -136,11 +99,7 @@ target_resolved(int result, struct evutil_addrinfo *res, void *arg)
 		    evutil_gai_strerror(result));
 		return;
 	}
-	for (ai = res; ai != NULL && ai->ai_family != AF_INET;
-	    ai = ai->ai_next)
-		;
-	if (ai == NULL)
-		ai = res;
+	ai = addrinfo_pick(res);
 	memcpy(&t->ss, ai->ai_addr, ai->ai_addrlen);
 	t->sslen = ai->ai_addrlen;
 	evutil_freeaddrinfo(res);

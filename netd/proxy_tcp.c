@@ -90,7 +90,7 @@ server_start(const struct cfg_item *item)
 {
 	struct tcp_server	*ts;
 	const char		*host = cfg_str(item, "bindaddr");
-	long long		 port = cfg_int(item, "port");
+	char			 port[16];
 
 	if (tcp_tls_refused(item, "tlsserver"))
 		return NULL;
@@ -99,9 +99,9 @@ server_start(const struct cfg_item *item)
 	    (ts->service = strdup(cfg_str(item, "remoteservice"))) == NULL)
 		fatal("tcp-server");
 	ts->tls = opt_dup(cfg_str(item, "tlsclient"));
-	snprintf(ts->where, sizeof(ts->where), "tcp-server %s:%lld", host,
-	    port);
-	if ((ts->fd = proxy_listen("tcp-server", SOCK_STREAM, host, port)) ==
+	snprintf(port, sizeof(port), "%lld", cfg_int(item, "port"));
+	snprintf(ts->where, sizeof(ts->where), "tcp-server %s:%s", host, port);
+	if ((ts->fd = sock_listen("tcp-server", SOCK_STREAM, host, port)) ==
 	    -1) {
 		server_free(ts);
 		return NULL;

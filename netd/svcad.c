@@ -72,14 +72,14 @@ svcad_configure(const struct config *conf)
 
 /*
  * Advertise service as type (a tag) of conntype, its one other tag
- * name=value, as Go's proxies do; on a reload, sooner.
+ * name=value, as Go's proxies do; proxies start in a configure, which has
+ * the ads go out within MESH_AD_FIRST.
  */
 void
 svcad_add(const char *service, uint8_t conntype, const char *type,
     const char *name, const char *value)
 {
 	struct local_ad	*la, *next;
-	struct timeval	 tv = { MESH_AD_FIRST, 0 };
 
 	TAILQ_FOREACH_SAFE(la, &local_ads, entry, next)
 		if (strcmp(la->service, service) == 0)
@@ -93,8 +93,6 @@ svcad_add(const char *service, uint8_t conntype, const char *type,
 	la->tags[1].name = "type";
 	la->conntype = conntype;
 	TAILQ_INSERT_TAIL(&local_ads, la, entry);
-	if (ev_ads != NULL && !evtimer_pending(ev_ads, NULL))
-		evtimer_add(ev_ads, &tv);
 }
 
 /*
@@ -110,7 +108,7 @@ svcad_remove(const char *service)
 	TAILQ_FOREACH(la, &local_ads, entry)
 		if (strcmp(la->service, service) == 0 && la->cancelled == 0) {
 			la->cancelled = monotime();
-			svcad_link_up();
+			svcad_soon();
 		}
 }
 
@@ -126,12 +124,12 @@ local_ad_free(struct local_ad *la)
 }
 
 /*
- * A link came up: our ads in a second, not at the next round, so a peer
- * that was away (or a reload's restarted backends) learns our services
- * at once. Go waits for the round.
+ * Our ads in a second, not at the next round: a link came up, so a peer
+ * that was away (or a reload's restarted backends) learns our services at
+ * once, or a service went. Go waits for the round.
  */
 void
-svcad_link_up(void)
+svcad_soon(void)
 {
 	struct timeval	 tv = { 1, 0 };
 

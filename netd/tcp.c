@@ -62,32 +62,46 @@ sockaddr_text(const struct sockaddr *sa, char *buf, size_t len)
 	}
 }
 
+/*
+ * A non-blocking socket bound to a numeric host ("" for any) and port,
+ * listening if a stream socket; -1, logged for action, if not.
+ */
 int
-tcp_listen(struct backend *be)
+sock_listen(const char *action, int socktype, const char *host,
+    const char *port)
 {
 	struct addrinfo	 hints, *res;
-	int		 on = 1, rv;
+	int		 fd, on = 1, rv;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_socktype = socktype;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
-	if ((rv = getaddrinfo(*be->host ? be->host : NULL, be->port, &hints,
-	    &res)) != 0) {
-		log_error("tcp-listener: %s:%s: %s", be->host, be->port,
+	if ((rv = getaddrinfo(*host ? host : NULL, port, &hints, &res)) != 0) {
+		log_error("%s: %s:%s: %s", action, host, port,
 		    gai_strerror(rv));
 		return -1;
 	}
-	be->fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0);
-	if (be->fd == -1 || setsockopt(be->fd, SOL_SOCKET, SO_REUSEADDR, &on,
-	    sizeof(on)) == -1 || bind(be->fd, res->ai_addr,
-	    res->ai_addrlen) == -1 || listen(be->fd, 128) == -1) {
-		log_warn("tcp-listener: %s:%s", be->host, be->port);
-		freeaddrinfo(res);
-		return -1;
+	fd = socket(res->ai_family, socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
+	    sizeof(on)) == -1 || bind(fd, res->ai_addr, res->ai_addrlen) ==
+	    -1 || (socktype == SOCK_STREAM && listen(fd, SOMAXCONN) == -1)) {
+		log_warn("%s: %s:%s", action, host, port);
+		if (fd != -1)
+			close(fd);
+		fd = -1;
 	}
 	freeaddrinfo(res);
+	return fd;
+}
+
+int
+tcp_listen(struct backend *be)
+{
+	if ((be->fd = sock_listen("tcp-listener", SOCK_STREAM, be->host,
+	    be->port)) == -1)
+		return -1;
 	be->ev = event_new(netd_base(), be->fd, EV_READ | EV_PERSIST,
 	    tcp_accept, be);
 	if (be->ev == NULL || event_add(be->ev, NULL) == -1)
