@@ -25,6 +25,8 @@ static TAILQ_HEAD(, proxy)	 proxies = TAILQ_HEAD_INITIALIZER(proxies);
 static const struct proxy_kind *const kinds[] = {
 	&proxy_tcp_server,
 	&proxy_tcp_client,
+	&proxy_udp_server,
+	&proxy_udp_client,
 };
 
 static int

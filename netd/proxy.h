@@ -35,4 +35,8 @@ void	proxy_target_free(struct proxy_target *);
 extern const struct proxy_kind proxy_tcp_server;
 extern const struct proxy_kind proxy_tcp_client;
 
+/* proxy_udp.c */
+extern const struct proxy_kind proxy_udp_server;
+extern const struct proxy_kind proxy_udp_client;
+
 #endif

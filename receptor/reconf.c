@@ -18,7 +18,8 @@
  */
 static const char *const reloadable[] = {
 	"local-only", "tcp-listener", "tcp-peer", "udp-listener", "udp-peer",
-	"ws-listener", "ws-peer", "tcp-server", "tcp-client", NULL
+	"ws-listener", "ws-peer", "tcp-server", "tcp-client", "udp-server",
+	"udp-client", NULL
 };
 
 static void	reconf_send_child(struct child *, const struct config *);

@@ -5,17 +5,7 @@
 # receptor's (../shared/interop) in every position.
 
 . "$(atf_get_srcdir)/lib.subr"
-
-PROXYIO="python3 $(atf_get_srcdir)/proxyio.py"
-
-# helper NAME ARGS...: a proxyio.py end, stopped with the nodes.
-helper()
-{
-	_h=$1
-	shift
-	$PROXYIO "$@" >"$_h.log" 2>&1 &
-	echo $! >"$_h.pid"
-}
+. "$(atf_get_srcdir)/proxy.subr"
 
 # line3 NEAR MID FAR: a - b - c of these kinds; a's tcp-server on $APORT
 # reaches c's tcp-client "fwd" to the sink on $SINK, and "back" to the

@@ -8,6 +8,9 @@
   expect SIZE SEED        what fetch should print
   usink PORT FILE         UDP: "LEN SHA256" of each datagram, to FILE
   usend HOST:PORT N SIZE  N datagrams, each awaited back from an echo
+  umany HOST:PORT K N SIZE  K usends at once, each from its own port
+  usources HOST:PORT N    one datagram from each of N new ports; print
+                          how many came back before the first that did not
   uecho PORT              UDP echo
   discard PORT            accept and read everything, for benchmarks
   zeros HOST:PORT SIZE    SIZE zero bytes in, then the reply drained
@@ -19,6 +22,7 @@ Addresses are 127.0.0.1; a PORT of the form unix:PATH is a Unix socket.
 import hashlib
 import os
 import random
+import resource
 import socket
 import sys
 import threading
@@ -159,11 +163,13 @@ def usend(spec, n, size):
     s.settimeout(2)
     got = 0
     for i in range(n):
-        b = os.urandom(size)
+        b = i.to_bytes(4, "big") + os.urandom(max(size - 4, 0))
         for _ in range(10):    # UDP: a lost one is sent again
             s.sendto(b, a)
             try:
                 r, _ = s.recvfrom(65536)
+                while r[:4] != b[:4]:   # an echo of a resent earlier one
+                    r, _ = s.recvfrom(65536)
             except socket.timeout:
                 continue
             if r != b:
@@ -171,6 +177,40 @@ def usend(spec, n, size):
             got += 1
             break
     return "%d of %d" % (got, n)
+
+
+def umany(spec, k, n, size):
+    out = [None] * k
+
+    def one(i):
+        out[i] = usend(spec, n, size)
+    ts = [threading.Thread(target=one, args=(i,)) for i in range(k)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return "\n".join(str(o) for o in out)
+
+
+def usources(spec, n):
+    """Echoes come back until the first that does not; print their count."""
+    _, a = addr(spec)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(n + 64, hard), hard))
+    got, waiting, held = 0, True, []
+    for _ in range(n):
+        # Each open, so that no two share a port.
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        held.append(s)
+        s.settimeout(2)
+        s.sendto(b"x", a)
+        if waiting:
+            try:
+                s.recvfrom(16)
+                got += 1
+            except socket.timeout:
+                waiting = False
+    return got
 
 
 def discard(port):
@@ -234,6 +274,10 @@ def main(a):
         uecho(a[1])
     elif cmd == "usend":
         print(usend(a[1], int(a[2]), int(a[3])))
+    elif cmd == "umany":
+        print(umany(a[1], int(a[2]), int(a[3]), int(a[4])))
+    elif cmd == "usources":
+        print(usources(a[1], int(a[2])))
     elif cmd == "discard":
         discard(a[1])
     elif cmd == "zeros":
