@@ -66,6 +66,14 @@ netd_dispatch(enum proc_role from, struct imsg *imsg)
 		streams_connect(from, imsg);
 		return;
 	}
+	if (from == ROLE_PARENT && imsg->hdr.type == IMSG_PROXY_LISTENER) {
+		proxy_unix_handed(imsg);
+		return;
+	}
+	if (from == ROLE_PARENT && imsg->hdr.type == IMSG_PROXY_CONNECTED) {
+		proxy_unix_connected(imsg);
+		return;
+	}
 	log_warnx("unexpected message %u from %s", imsg->hdr.type,
 	    role_name(from));
 }

@@ -27,6 +27,8 @@ static const struct proxy_kind *const kinds[] = {
 	&proxy_tcp_client,
 	&proxy_udp_server,
 	&proxy_udp_client,
+	&proxy_unix_server,
+	&proxy_unix_client,
 };
 
 static int
@@ -104,4 +106,5 @@ proxy_configure(const struct config *conf)
 			p->state = state;
 			TAILQ_INSERT_TAIL(&proxies, p, entry);
 		}
+	proxy_unix_configured();
 }

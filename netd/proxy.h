@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "config.h"
+#include "quic.h"
 
 /* Connections or sessions one proxy serves at once; more are refused. */
 #define PROXY_MAX_CONNS		1000
@@ -24,6 +25,14 @@ struct proxy_kind {
 /* proxy.c */
 void	proxy_configure(const struct config *);
 
+/* proxy_stream.c */
+void	*stream_server_start(const char *where, int fd, const struct cfg_item *,
+	    const char *tlsfield);
+void	 stream_server_stop(void *);
+struct quic_listener *proxy_listen(const struct cfg_item *,
+	    const char *tlsfield, quic_accept_fn, void *, const char *type,
+	    const char *tag, const char *value);
+
 /* proxy_sock.c */
 struct proxy_target;
 struct proxy_target *proxy_target_new(const char *action,
@@ -34,6 +43,14 @@ void	proxy_target_free(struct proxy_target *);
 /* proxy_tcp.c */
 extern const struct proxy_kind proxy_tcp_server;
 extern const struct proxy_kind proxy_tcp_client;
+
+/* proxy_unix.c */
+extern const struct proxy_kind proxy_unix_server;
+extern const struct proxy_kind proxy_unix_client;
+struct imsg;
+void	proxy_unix_handed(struct imsg *);
+void	proxy_unix_connected(struct imsg *);
+void	proxy_unix_configured(void);
 
 /* proxy_udp.c */
 extern const struct proxy_kind proxy_udp_server;

@@ -162,6 +162,28 @@ quic_unlisten(struct quic_listener *l)
 	free(l);
 }
 
+/* fd (-1: refused) for a connection whose accept said "later". */
+void
+quic_accept_later(struct quic_listener *l, uint64_t conn, int fd)
+{
+	struct qconn	*qc;
+
+	TAILQ_FOREACH(qc, &l->conns, entry)
+		if (qc->id == conn && qc->awaiting)
+			break;
+	if (qc == NULL) {	/* gone meanwhile */
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	qc->awaiting = 0;
+	if (fd == -1 || qstream_bridge(qc, fd) == -1)
+		qc->abort = "Accept Error";
+	else
+		qstream_rx_flush(qc);
+	qconn_flush(qc);
+}
+
 /*
  * Dial node:service from a new ephemeral service, then bridge fd to the
  * stream. fn is called once the handshake ends either way, and gone (if
@@ -203,6 +225,7 @@ quic_dial(const char *node, const char *service, struct quictls *tls,
 static struct qconn *
 qconn_new(const char *node, const char *peersvc)
 {
+	static uint64_t	 ids;
 	struct qconn	*qc;
 
 	if ((qc = calloc(1, sizeof(*qc))) == NULL ||
@@ -212,6 +235,7 @@ qconn_new(const char *node, const char *peersvc)
 	strlcpy(qc->peersvc, peersvc, sizeof(qc->peersvc));
 	qc->peer.ref.get_conn = conn_of_ref;
 	qc->peer.ref.user_data = qc;
+	qc->id = ++ids;
 	qc->stream = -1;
 	qc->fd = -1;
 	STAILQ_INIT(&qc->tx);
@@ -454,8 +478,11 @@ cb_recv_stream_data(ngtcp2_conn *conn, uint32_t flags, int64_t id,
 		if (qc->ev_wait != NULL)
 			evtimer_del(qc->ev_wait);
 		/* On a failed bridge the stream has the fd, to close. */
-		if ((fd = qc->listener->accepted(qc->peer.node,
-		    qc->listener->arg)) == -1 || qstream_bridge(qc, fd) == -1) {
+		fd = qc->listener->accepted(qc->peer.node, qc->id,
+		    qc->listener->arg);
+		if (fd == QUIC_ACCEPT_LATER)
+			qc->awaiting = 1;
+		else if (fd == -1 || qstream_bridge(qc, fd) == -1) {
 			qc->abort = "Accept Error";
 			return 0;
 		}

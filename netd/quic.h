@@ -7,6 +7,7 @@
 #define RECEPTOR_QUIC_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <gnutls/gnutls.h>
 #include <ngtcp2/ngtcp2_crypto.h>
 
@@ -24,9 +25,12 @@ struct quictls_peer {
 
 /*
  * A node opened a stream to a listener: the socket to bridge it to, which
- * the stream then owns, or -1 to refuse it.
+ * the stream then owns, or -1 to refuse it; or QUIC_ACCEPT_LATER, and
+ * quic_accept_later() for conn when the socket is there. The stream
+ * holds what comes meanwhile, within its window.
  */
-typedef int	(*quic_accept_fn)(const char *node, void *arg);
+#define QUIC_ACCEPT_LATER	(-2)
+typedef int	(*quic_accept_fn)(const char *node, uint64_t conn, void *arg);
 /* A dial ended its handshake: err NULL when the stream is up. */
 typedef void	(*quic_dial_fn)(const char *err, void *arg);
 /* A dial's connection is gone, whichever way it ended. */
@@ -36,6 +40,7 @@ typedef void	(*quic_gone_fn)(void *arg);
 struct quic_listener *quic_listen(const char *service, struct quictls *,
 	    quic_accept_fn, void *, const char **err);
 void	quic_unlisten(struct quic_listener *);
+void	quic_accept_later(struct quic_listener *, uint64_t conn, int fd);
 int	quic_dial(const char *node, const char *service, struct quictls *,
 	    int fd, quic_dial_fn, quic_gone_fn, void *, const char **err);
 

@@ -40,8 +40,10 @@ struct qconn {
 	gnutls_session_t	 tls;
 	struct event		*ev_timer;
 	struct event		*ev_wait;	/* a listener's: for a stream, then a close */
+	uint64_t		 id;		/* for a later accept */
 	int64_t			 stream;	/* -1: none yet */
 	int			 fd;		/* the consumer's stream */
+	int			 awaiting;	/* its fd, accepted later */
 	struct event		*ev_read;
 	struct event		*ev_write;
 	/* Stream offsets of what we send: acked <= sent <= end. */

@@ -36,7 +36,7 @@ qstream_first_byte(struct qconn *qc)
 void
 qstream_received(struct qconn *qc, const uint8_t *data, size_t len, int fin)
 {
-	if (qc->fd == -1)	/* the stream ended on our side */
+	if (qc->fd == -1 && !qc->awaiting)	/* ended on our side */
 		qc->rx_credit += len;
 	else if (len > 0 && evbuffer_add(qc->rx, data, len) == -1)
 		fatal("quic stream");

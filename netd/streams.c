@@ -18,7 +18,7 @@
 #include "quic.h"
 #include "tlsconf.h"
 
-static int	control_accepted(const char *, void *);
+static int	control_accepted(const char *, uint64_t, void *);
 static void	connect_done(const char *, void *);
 
 /*
@@ -62,7 +62,7 @@ streams_configure(const struct config *conf, const struct config *old)
 
 /* ctld serves the stream as a control client, on one end of a pair. */
 static int
-control_accepted(const char *node, void *arg)
+control_accepted(const char *node, uint64_t conn, void *arg)
 {
 	struct msgbuild	 mb;
 	int		 sp[2];

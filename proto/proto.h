@@ -97,6 +97,17 @@ enum imsg_type {
 	 */
 	IMSG_WORK_DIAL,
 	IMSG_WORK_DIALED,
+	/*
+	 * Unix socket proxies, whose files netd may not touch. parent ->
+	 * netd, before each configuration: LISTENER str item text
+	 * (cfg_item_text) of a unix-socket-server, fd = its listener. netd
+	 * -> parent: CONNECT str filename of a unix-socket-client; the reply,
+	 * CONNECTED: str error, "" with fd = a socket connected to it. The
+	 * peer ID pairs them.
+	 */
+	IMSG_PROXY_LISTENER,
+	IMSG_PROXY_CONNECT,
+	IMSG_PROXY_CONNECTED,
 };
 
 /* work <sub> ...: the subcommands Go knows; any other is "bad command". */

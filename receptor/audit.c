@@ -558,6 +558,8 @@ plan_listeners(FILE *fp, const struct config *conf)
 		{ "tcp-listener", "tcp" },
 		{ "udp-listener", "udp" },
 		{ "ws-listener", "tcp (WebSocket)" },
+		{ "tcp-server", "tcp (proxy)" },
+		{ "udp-server", "udp (proxy)" },
 	};
 	struct cfg_item	*item;
 	const char	*s;
@@ -578,6 +580,14 @@ plan_listeners(FILE *fp, const struct config *conf)
 			fprintf(fp, "# Listening: receptor and ctld tcp %s\n",
 			    s);
 	}
+	for (item = config_first(conf, "unix-socket-server"); item != NULL;
+	    item = config_next(item, "unix-socket-server"))
+		fprintf(fp, "# Listening: receptor and netd unix %s\n",
+		    cfg_str(item, "filename"));
+	for (item = config_first(conf, "unix-socket-client"); item != NULL;
+	    item = config_next(item, "unix-socket-client"))
+		fprintf(fp, "# Connecting: receptor for netd, unix %s\n",
+		    cfg_str(item, "filename"));
 }
 
 static void

@@ -188,6 +188,14 @@ parent_dispatch_child(struct imsgev *iev, struct imsg *imsg)
 		log_warnx("unexpected message %u from %s", imsg->hdr.type,
 		    role_name(c->role));
 		break;
+	case IMSG_PROXY_CONNECT:
+		if (c->role == ROLE_NETD) {
+			proxysock_connect(&c->iev, imsg);
+			break;
+		}
+		log_warnx("unexpected message %u from %s", imsg->hdr.type,
+		    role_name(c->role));
+		break;
 	case IMSG_CTL_PRIVILEGES:
 		if (c->role == ROLE_CTLD) {
 			audit_reply(&c->iev, imsg->hdr.peerid);

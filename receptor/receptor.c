@@ -81,6 +81,10 @@ main(int argc, char *argv[])
 	    RECEPTOR_USER, errbuf, sizeof(errbuf)) == -1 ||
 	    ctlsock_open(rc->conf, errbuf, sizeof(errbuf)) == -1)
 		usage_error(errbuf);
+	if (proxysock_open(rc->conf, errbuf, sizeof(errbuf)) == -1) {
+		ctlsock_close();
+		usage_error(errbuf);
+	}
 
 	signal(SIGPIPE, SIG_IGN);
 	if ((rc->base = event_base_new()) == NULL)
@@ -98,6 +102,7 @@ main(int argc, char *argv[])
 	if (event_base_dispatch(rc->base) == -1)
 		fatalx("event loop failed");
 	ctlsock_close();
+	proxysock_close();
 	return rc->exitcode;
 }
 

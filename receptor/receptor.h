@@ -2,6 +2,7 @@
 #define RECEPTOR_RECEPTOR_H
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <event2/event.h>
 
@@ -12,6 +13,11 @@
 #define RECEPTOR_USER		"_receptor"
 #define RECEPTOR_CHROOT		"/var/empty"
 #define STOP_GRACE_SECONDS	5
+/*
+ * As Go's net.Listen (the system's maximum): a burst of clients, AWX's
+ * say, waits to be accepted rather than being refused with EAGAIN.
+ */
+#define LISTEN_BACKLOG		SOMAXCONN
 
 struct conf_file {
 	char		*path;
@@ -73,10 +79,29 @@ void	children_close(void);
 void	children_reap(void);
 int	children_alive(void);
 
+/* A listening Unix socket, its lock and their files (unixsock.c). */
+struct unixsock {
+	int	 fd;
+	int	 lockfd;
+	char	*path;
+	char	*lockpath;
+};
+
 /* ctlsock.c */
 int	ctlsock_open(const struct config *, char *, size_t);
 void	ctlsock_send(struct imsgev *);
 void	ctlsock_close(void);
+
+/* proxysock.c */
+int	proxysock_open(const struct config *, char *, size_t);
+void	proxysock_send(struct imsgev *);
+void	proxysock_connect(struct imsgev *, struct imsg *);
+void	proxysock_close(void);
+
+/* unixsock.c */
+int	unixsock_listen(const char *action, const char *path, long long mode,
+	    struct unixsock *, char *, size_t);
+void	unixsock_close(struct unixsock *);
 
 /* datadir.c */
 int	datadir_prepare(const struct config *, const char *user, char *,

@@ -19,7 +19,7 @@
 static const char *const reloadable[] = {
 	"local-only", "tcp-listener", "tcp-peer", "udp-listener", "udp-peer",
 	"ws-listener", "ws-peer", "tcp-server", "tcp-client", "udp-server",
-	"udp-client", NULL
+	"udp-client", "unix-socket-server", "unix-socket-client", NULL
 };
 
 static void	reconf_send_child(struct child *, const struct config *);
@@ -45,6 +45,8 @@ reconf_send_child(struct child *c, const struct config *conf)
 	struct msgbuild	 mb;
 	int		 mine = 1 << c->role;
 
+	if (c->role == ROLE_NETD)
+		proxysock_send(&c->iev);
 	if (imsgev_compose_u32(&c->iev, IMSG_RECONF_START, 0,
 	    rc->generation) == -1)
 		fatal("configuration to %s", role_name(c->role));
@@ -122,6 +124,11 @@ reconf_reload(char *err, size_t errlen)
 		return 3;
 	}
 	if (files_load(conf, &files, err, errlen) == -1) {
+		config_free(conf);
+		return 4;
+	}
+	if (proxysock_open(conf, err, errlen) == -1) {
+		files_free(&files);
 		config_free(conf);
 		return 4;
 	}

@@ -8,8 +8,8 @@
 . "$(atf_get_srcdir)/proxy.subr"
 
 # line3 NEAR MID FAR: a - b - c of these kinds; a's tcp-server on $APORT
-# reaches c's tcp-client "fwd" to the sink on $SINK, and "back" to the
-# server on $SERVE.
+# ($SEND_TO) reaches c's tcp-client "fwd" to the sink on $SINK, and the
+# one on $FPORT ($FETCH_FROM) "back" to the server on $SERVE.
 line3()
 {
 	APORT=$(free_port)
@@ -29,31 +29,8 @@ line3()
 	    --tcp-server port="$FPORT" bindaddr=127.0.0.1 remotenode=c \
 	    remoteservice=back
 	wait_until 20 has_route a c b
-}
-
-# sent N LINES: the sink has recorded N connections, and LINES are theirs.
-sent()
-{
-	wait_until 60 eval "[ \$(cat sink.out 2>/dev/null | wc -l) -ge $1 ]"
-	sort sink.out >sink.sorted
-	echo "$2" | sort >sent.sorted
-	cmp -s sink.sorted sent.sorted ||
-	    atf_fail "$3: the sink got $(cat sink.sorted)," \
-	    "sent $(cat sent.sorted)"
-	rm sink.out
-}
-
-# transfers SIZE N WHAT: one SIZE transfer each way, then N at once.
-transfers()
-{
-	_l=$($PROXYIO send 127.0.0.1:"$APORT" "$1") || atf_fail "$3: send"
-	sent 1 "$_l" "$3"
-	_got=$($PROXYIO fetch 127.0.0.1:"$FPORT" "$1" 7) ||
-	    atf_fail "$3: fetch"
-	atf_check_equal "$($PROXYIO expect "$1" 7)" "$_got"
-	_l=$($PROXYIO many 127.0.0.1:"$APORT" "$2" 100000) ||
-	    atf_fail "$3: many"
-	sent "$2" "$_l" "$3"
+	SEND_TO=127.0.0.1:$APORT
+	FETCH_FROM=127.0.0.1:$FPORT
 }
 
 atf_test_case tcp cleanup

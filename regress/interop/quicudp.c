@@ -136,7 +136,7 @@ stream_read(evutil_socket_t fd, short events, void *arg)
 }
 
 static int
-accepted(const char *node, void *arg)
+accepted(const char *node, uint64_t conn, void *arg)
 {
 	static struct evbuffer	*echo;
 	int			 sp[2];

@@ -159,7 +159,7 @@ wait_closed(struct end *e)
 }
 
 static int
-on_accept(const char *node, void *arg)
+on_accept(const char *node, uint64_t conn, void *arg)
 {
 	int	 sp[2];
 
