@@ -144,9 +144,10 @@ dgram_forward(const char *fromnode, const char *fromsvc, const char *tonode,
     const char *tosvc, const void *payload, size_t len, uint8_t hops,
     const char **err)
 {
+	/* No allocation per message: netd forwards one at a time. */
+	static uint8_t	 msg[NETMSG_MAXLEN];
 	struct link	*link;
 	const char	*via;
-	uint8_t		*msg;
 	int		 rv;
 
 	if ((via = routing_nexthop(mesh_routing(), tonode, NULL)) == NULL) {
@@ -157,16 +158,15 @@ dgram_forward(const char *fromnode, const char *fromsvc, const char *tonode,
 		*err = "no connection to next hop";
 		return -1;
 	}
-	if ((msg = malloc(NETMSG_HDRLEN + len)) == NULL)
-		fatal("data message");
-	if (netmsg_data_hdr(msg, hops - 1, mesh_learn_name(fromnode), fromsvc,
-	    mesh_learn_name(tonode), tosvc, err) == -1) {
-		free(msg);
+	if (len > sizeof(msg) - NETMSG_HDRLEN) {
+		*err = "message too long";
 		return -1;
 	}
+	if (netmsg_data_hdr(msg, hops - 1, mesh_learn_name(fromnode), fromsvc,
+	    mesh_learn_name(tonode), tosvc, err) == -1)
+		return -1;
 	memcpy(msg + NETMSG_HDRLEN, payload, len);
 	rv = link_send(link, msg, NETMSG_HDRLEN + len);
-	free(msg);
 	if (rv == -1)
 		*err = "write error";
 	return rv;

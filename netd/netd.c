@@ -2,6 +2,7 @@
  * netd: the mesh. Backends, links, routing, services and datagrams live
  * here, sandboxed in an empty chroot with no file access.
  */
+#include <malloc.h>
 #include <string.h>
 
 #include "log.h"
@@ -9,6 +10,9 @@
 #include "proc.h"
 #include "proto.h"
 #include "proxy.h"
+
+/* Free memory the heap keeps rather than return at once. */
+#define NETD_TRIM_THRESHOLD	(1024 * 1024)
 
 static void	netd_init(void);
 static void	netd_configure(const struct config *);
@@ -34,6 +38,12 @@ main(int argc, char *argv[])
 static void
 netd_init(void)
 {
+	/*
+	 * A stream's buffers come and go by the hundred kilobytes: glibc's
+	 * default trims the heap after each, a system call and a TLB
+	 * flush across CPUs, then faults it back in.
+	 */
+	mallopt(M_TRIM_THRESHOLD, NETD_TRIM_THRESHOLD);
 	netd_dns_init();
 	ws_init();
 }

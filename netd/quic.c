@@ -4,6 +4,7 @@
  * connection carries one stream, which starts with a 0x00 from the dialer,
  * and which we bridge to one end of a socketpair for its consumer.
  */
+#include <sys/param.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <errno.h>
@@ -20,9 +21,17 @@
 #include "netmsg.h"
 #include "quicconn.h"
 
-/* Go sends no more and never probes; it drops the rest of a longer one. */
-#define QUIC_TX_MAX		1200
-#define QUIC_RX_MAX		1452
+/*
+ * Packet sizes. Go's quic-go reads 1452 bytes and drops the rest, and says
+ * so in its max_udp_payload_size; to a node that says no more than that
+ * we send what Go sends itself. Between our nodes a packet fills a data
+ * message of the mesh's MTU, 16384 bytes with its header, which every
+ * node of either implementation relays (Go's backends carry up to 65507).
+ */
+#define QUIC_TX_GO		1200
+#define QUIC_RX_GO		1452
+#define QUIC_TX_MAX		(16384 - NETMSG_HDRLEN)
+#define QUIC_RX_MAX		QUIC_TX_MAX
 #define QUIC_IDLE_TIMEOUT	(30 * NGTCP2_SECONDS)
 #define QUIC_HANDSHAKE_TIMEOUT	(15 * NGTCP2_SECONDS)
 #define QUIC_KEEPALIVE		(15 * NGTCP2_SECONDS)	/* dialers only */
@@ -236,6 +245,7 @@ qconn_new(const char *node, const char *peersvc)
 	qc->peer.ref.get_conn = conn_of_ref;
 	qc->peer.ref.user_data = qc;
 	qc->id = ++ids;
+	qc->txmax = QUIC_TX_GO;
 	qc->stream = -1;
 	qc->fd = -1;
 	STAILQ_INIT(&qc->tx);
@@ -283,6 +293,8 @@ qconn_start(struct qconn *qc, struct quictls *tls, const ngtcp2_pkt_hd *hd)
 	ngtcp2_settings_default(&settings);
 	settings.initial_ts = now_ns();
 	settings.max_tx_udp_payload_size = QUIC_TX_MAX;
+	/* The far end's max_udp_payload_size and qc->txmax decide. */
+	settings.no_tx_udp_payload_size_shaping = 1;
 	settings.no_pmtud = 1;
 	settings.handshake_timeout = QUIC_HANDSHAKE_TIMEOUT;
 	ngtcp2_transport_params_default(&params);
@@ -415,9 +427,15 @@ qconn_input(struct qconn *qc, const uint8_t *pkt, size_t len)
 static int
 cb_handshake_completed(ngtcp2_conn *conn, void *arg)
 {
-	struct qconn	*qc = arg;
-	struct timeval	 tv = { QUIC_ACCEPT_TIMEOUT, 0 };
+	struct qconn			*qc = arg;
+	const ngtcp2_transport_params	*far;
+	struct timeval			 tv = { QUIC_ACCEPT_TIMEOUT, 0 };
 
+	far = ngtcp2_conn_get_remote_transport_params(conn);
+	if (far != NULL && far->max_udp_payload_size > QUIC_RX_GO)
+		qc->txmax = MIN(far->max_udp_payload_size, QUIC_TX_MAX);
+	log_debug("quic with %s:%s: packets of up to %zu bytes",
+	    qc->peer.node, qc->peersvc, qc->txmax);
 	if (qc->listener != NULL) {
 		if ((qc->ev_wait = evtimer_new(netd_base(), qconn_wait_over,
 		    qc)) == NULL)
@@ -583,7 +601,7 @@ qconn_flush(struct qconn *qc)
 				flags |= NGTCP2_WRITE_STREAM_FLAG_FIN;
 		}
 		n = ngtcp2_conn_writev_stream(qc->conn, NULL, &pi, pkt,
-		    sizeof(pkt), &taken, flags, id, v, nv, now);
+		    qc->txmax, &taken, flags, id, v, nv, now);
 		if (taken > 0)
 			qc->tx_sent += taken;
 		if (taken >= 0 && id != -1 &&

@@ -17,6 +17,8 @@
 /* Read no more from the consumer while this much is not yet acked. */
 #define QUIC_TX_BUFFER		(256 * 1024)
 #define QUIC_CHUNK		16384
+/* Chunks read from the consumer in one wake-up, at most. */
+#define QUIC_READ_CHUNKS	4
 /* How long the bytes of a closed connection wait for its consumer. */
 #define QUIC_LINGER		60
 /* Go's application error codes. */
@@ -41,6 +43,7 @@ struct qconn {
 	struct event		*ev_timer;
 	struct event		*ev_wait;	/* a listener's: for a stream, then a close */
 	uint64_t		 id;		/* for a later accept */
+	size_t			 txmax;		/* of a packet we send */
 	int64_t			 stream;	/* -1: none yet */
 	int			 fd;		/* the consumer's stream */
 	int			 awaiting;	/* its fd, accepted later */

@@ -42,7 +42,13 @@ qstream_received(struct qconn *qc, const uint8_t *data, size_t len, int fin)
 		fatal("quic stream");
 	if (fin)
 		qc->rx_fin = 1;
-	qstream_rx_flush(qc);
+	/*
+	 * Written once the loop has handled the packets that came with this
+	 * one: one write for them all.
+	 */
+	if (qc->ev_write != NULL && !event_pending(qc->ev_write, EV_WRITE,
+	    NULL))
+		event_active(qc->ev_write, EV_WRITE, 1);
 }
 
 /* Write what the stream brought to the consumer, as far as it takes. */
@@ -119,28 +125,34 @@ fd_read(evutil_socket_t fd, short events, void *arg)
 	struct txchunk	*c;
 	size_t		 off;
 	ssize_t		 n;
+	int		 i;
 
-	if (qc->tx_end - qc->tx_acked >= QUIC_TX_BUFFER) {
-		event_del(qc->ev_read);	/* until acks make room */
-		return;
-	}
-	/* Every chunk but the last is full. */
-	if (qc->tx_end == qc->tx_base + qc->nchunks * QUIC_CHUNK) {
-		if ((c = calloc(1, sizeof(*c))) == NULL)
-			fatal("quic stream");
-		STAILQ_INSERT_TAIL(&qc->tx, c, entry);
-		qc->nchunks++;
-	}
-	c = STAILQ_LAST(&qc->tx, txchunk, entry);
-	off = (qc->tx_end - qc->tx_base) % QUIC_CHUNK;
-	n = read(fd, c->data + off, QUIC_CHUNK - off);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n > 0)
+	/* A few chunks a wake-up, then one flush for them all. */
+	for (i = 0; i < QUIC_READ_CHUNKS; i++) {
+		if (qc->tx_end - qc->tx_acked >= QUIC_TX_BUFFER) {
+			event_del(qc->ev_read);	/* until acks make room */
+			break;
+		}
+		/* Every chunk but the last is full. */
+		if (qc->tx_end == qc->tx_base + qc->nchunks * QUIC_CHUNK) {
+			if ((c = calloc(1, sizeof(*c))) == NULL)
+				fatal("quic stream");
+			STAILQ_INSERT_TAIL(&qc->tx, c, entry);
+			qc->nchunks++;
+		}
+		c = STAILQ_LAST(&qc->tx, txchunk, entry);
+		off = (qc->tx_end - qc->tx_base) % QUIC_CHUNK;
+		n = read(fd, c->data + off, QUIC_CHUNK - off);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			break;
+		if (n <= 0) {
+			qc->tx_eof = 1;
+			event_del(qc->ev_read);
+			break;
+		}
 		qc->tx_end += n;
-	else {
-		qc->tx_eof = 1;
-		event_del(qc->ev_read);
+		if ((size_t)n < QUIC_CHUNK - off)
+			break;
 	}
 	qconn_flush(qc);
 }

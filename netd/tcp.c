@@ -1,5 +1,7 @@
 /*
  * TCP backends: a stream of u16le-length-prefixed netceptor messages.
+ * A bufferevent writes and connects; reading is ours, in reads of
+ * TCP_READ_MAX where libevent's evbuffer takes 4096 bytes a wake-up.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -17,8 +19,14 @@
 #include "netd.h"
 #include "netmsg.h"
 
+#define TCP_READ_MAX		65536
+/* Reads one wake-up makes of one connection before others get a turn. */
+#define TCP_READ_ROUNDS		4
+#define TCP_WRITE_MAX		(256 * 1024)	/* one writev's worth */
+
 struct tcp_conn {
 	struct bufferevent	*bev;
+	struct event		*ev_read;
 	struct link		*link;
 	struct backend		*dialer;	/* NULL when accepted */
 	char			 remote[128];
@@ -32,7 +40,8 @@ static void	tcp_close(void *);
 static void	tcp_accept(evutil_socket_t, short, void *);
 static void	tcp_connect(struct backend *, const struct evutil_addrinfo *);
 static struct tcp_conn *tcp_conn_new(int, struct backend *);
-static void	tcp_read(struct bufferevent *, void *);
+static void	tcp_read(evutil_socket_t, short, void *);
+static void	tcp_frames(struct tcp_conn *, const uint8_t *, size_t);
 static void	tcp_event(struct bufferevent *, short, void *);
 static void	tcp_gone(struct tcp_conn *, const char *);
 static void	tcp_free(struct tcp_conn *);
@@ -179,38 +188,65 @@ tcp_conn_new(int s, struct backend *dialer)
 	    BEV_OPT_CLOSE_ON_FREE);
 	if (tc->bev == NULL)
 		fatalx("bufferevent_socket_new");
-	bufferevent_setcb(tc->bev, tcp_read, NULL, tcp_event, tc);
-	bufferevent_enable(tc->bev, EV_READ | EV_WRITE);
+	bufferevent_setcb(tc->bev, NULL, NULL, tcp_event, tc);
+	bufferevent_set_max_single_write(tc->bev, TCP_WRITE_MAX);
+	bufferevent_enable(tc->bev, EV_WRITE);
+	if ((tc->ev_read = event_new(netd_base(), s, EV_READ | EV_PERSIST,
+	    tcp_read, tc)) == NULL)
+		fatalx("tcp: event_new");
+	/* A dialer's starts once connected. */
+	if (dialer == NULL)
+		event_add(tc->ev_read, NULL);
 	return tc;
 }
 
 static void
-tcp_read(struct bufferevent *bev, void *arg)
+tcp_read(evutil_socket_t fd, short events, void *arg)
 {
+	static uint8_t	 buf[TCP_READ_MAX];
 	struct tcp_conn	*tc = arg;
-	struct evbuffer	*in = bufferevent_get_input(bev);
-	struct evbuffer_iovec v;
-	const uint8_t	*msg;
-	const char	*err;
-	size_t		 used, len;
-	int		 rv;
+	ssize_t		 n;
+	int		 i;
 
 	/* link_input() may close the link; tc stays until we return. */
 	tc->reading = 1;
-	while (!tc->closed && evbuffer_peek(in, -1, NULL, &v, 1) > 0) {
-		used = netmsg_framer_feed(&tc->framer, v.iov_base, v.iov_len);
-		evbuffer_drain(in, used);
-		while (!tc->closed && (rv = netmsg_framer_next(&tc->framer,
-		    &msg, &len, &err)) != 0) {
-			if (rv == -1)
-				link_close(tc->link, err);
-			else
-				link_input(tc->link, msg, len);
+	for (i = 0; i < TCP_READ_ROUNDS && !tc->closed; i++) {
+		if ((n = read(fd, buf, sizeof(buf))) == -1 &&
+		    (errno == EAGAIN || errno == EINTR))
+			break;
+		if (n <= 0) {
+			tcp_gone(tc, n == 0 ? NULL : strerror(errno));
+			break;
 		}
+		tcp_frames(tc, buf, n);
+		if ((size_t)n < sizeof(buf))
+			break;
 	}
 	tc->reading = 0;
 	if (tc->closed)
 		tcp_free(tc);
+}
+
+static void
+tcp_frames(struct tcp_conn *tc, const uint8_t *p, size_t len)
+{
+	const uint8_t	*msg;
+	const char	*err;
+	size_t		 used, mlen;
+	int		 rv;
+
+	while (!tc->closed && len > 0) {
+		used = netmsg_framer_feed(&tc->framer, p, len);
+		p += used;
+		len -= used;
+		while (!tc->closed && (rv = netmsg_framer_next(&tc->framer,
+		    &msg, &mlen, &err)) != 0) {
+			if (rv == -1)
+				link_close(tc->link, err);
+			else
+				link_input(tc->link, msg, mlen);
+		}
+	}
 }
 
 static void
@@ -220,6 +256,7 @@ tcp_event(struct bufferevent *bev, short what, void *arg)
 
 	if (what & BEV_EVENT_CONNECTED) {
 		tc->dialer->dialing = NULL;
+		event_add(tc->ev_read, NULL);
 		tc->link = link_open(tc->dialer, &tcp_transport, tc,
 		    tc->remote);
 		return;
@@ -301,6 +338,7 @@ tcp_close(void *conn)
 static void
 tcp_free(struct tcp_conn *tc)
 {
+	event_free(tc->ev_read);
 	bufferevent_free(tc->bev);
 	free(tc);
 }

@@ -220,6 +220,44 @@ stream_tls_cleanup()
 	stop_all
 }
 
+atf_test_case packet_size cleanup
+packet_size_head()
+{
+	atf_set descr "streams between our nodes fill the mesh's 16384-byte" \
+	    "messages; to Go's, packets are the 1200 bytes Go sends"
+}
+packet_size_body()
+{
+	need_go
+	SINK=$(free_port)
+	helper sink sink "$SINK" "$PWD/sink.out"
+	_b=$(free_port)
+	_ours=$(free_port)
+	_go=$(free_port)
+	node ours b --tcp-listener port="$_b" bindaddr=127.0.0.1 \
+	    --tcp-client service=fwd address=127.0.0.1:"$SINK"
+	node go g --tcp-peer address=127.0.0.1:"$_b" \
+	    --tcp-client service=fwd address=127.0.0.1:"$SINK"
+	node ours a --tcp-peer address=127.0.0.1:"$_b" --log-level debug \
+	    --tcp-server port="$_ours" bindaddr=127.0.0.1 remotenode=b \
+	    remoteservice=fwd \
+	    --tcp-server port="$_go" bindaddr=127.0.0.1 remotenode=g \
+	    remoteservice=fwd
+	wait_until 20 has_route a g b
+	for _p in "$_ours" "$_go"; do
+		_l=$($PROXYIO send 127.0.0.1:"$_p" 1000000) || atf_fail send
+		sent 1 "$_l" "to port $_p"
+	done
+	grep -q "quic with b:fwd: packets of up to 16348 bytes" a.log ||
+	    atf_fail "not the mesh's size to our node"
+	grep -q "quic with g:fwd: packets of up to 1200 bytes" a.log ||
+	    atf_fail "not Go's size to Go's node"
+}
+packet_size_cleanup()
+{
+	stop_all
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case tcp
@@ -228,4 +266,5 @@ atf_init_test_cases()
 	atf_add_test_case far_killed
 	atf_add_test_case ads_reload
 	atf_add_test_case stream_tls
+	atf_add_test_case packet_size
 }
