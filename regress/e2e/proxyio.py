@@ -217,7 +217,9 @@ def discard(port):
     s = listener(port)
 
     def one(c):
-        drain(c)
+        buf = bytearray(CHUNK)     # no hash, no copy: the benchmarks' sink
+        while c.recv_into(buf):
+            pass
         c.close()
     while True:
         c, _ = s.accept()
@@ -225,7 +227,7 @@ def discard(port):
 
 
 def zeros(spec, size):
-    c, b = connect(spec), bytes(CHUNK)
+    c, b = connect(spec), memoryview(bytes(CHUNK))
     while size > 0:
         n = min(size, CHUNK)
         c.sendall(b[:n])
