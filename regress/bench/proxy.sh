@@ -2,9 +2,9 @@
 # Service proxies: PROXY_MB (default 1024) MiB of zeros from a client
 # through a tcp-server on the near node to a tcp-client on the far one and
 # on to a sink, over 1 hop and over 3, beside the same through loopback
-# TCP alone and through Go receptor's nodes; connections per second (200,
-# one after another, each fetching a byte back); and the near netd's PSS
-# with 100 connections open through it.
+# TCP alone, through Go receptor's nodes and through mixed lines;
+# connections per second (200, one after another, each fetching a byte
+# back); and the near netd's PSS with 100 connections open through it.
 set -eu
 . regress/bench/bench.subr
 
@@ -59,3 +59,8 @@ run()
 }
 
 lines
+# Mixed paths, which must not be slower than Go's own: our ends with a Go
+# node between them, and a Go tcp-server to our tcp-client.
+[ -x "$GO" ] || exit 0
+run "mixed, ours-go-ours" ours go ours
+run "mixed, go-ours" go ours
