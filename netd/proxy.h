@@ -26,18 +26,28 @@ struct proxy_kind {
 void	proxy_configure(const struct config *);
 
 /* proxy_stream.c */
+struct proxy_tls;
 void	*stream_server_start(const char *where, int fd, const struct cfg_item *,
-	    const char *tlsfield);
+	    const char *tlsfield, struct proxy_tls *);
 void	 stream_server_stop(void *);
 struct quic_listener *proxy_listen(const struct cfg_item *,
 	    const char *tlsfield, quic_accept_fn, void *, const char *type,
 	    const char *tag, const char *value);
+
+/* proxy_tls.c */
+struct proxy_tls *proxy_tls_new(const char *where, const char *name,
+	    int server);
+void	proxy_tls_release(struct proxy_tls *);
+int	tlspipe_server(int, struct proxy_tls *, const char *where);
+int	tlspipe_client(int, struct proxy_tls *, const char *host,
+	    const char *where);
 
 /* proxy_sock.c */
 struct proxy_target;
 struct proxy_target *proxy_target_new(const char *action,
 	    const char *hostport, int socktype);
 int	proxy_target_connect(struct proxy_target *);
+const char *proxy_target_host(const struct proxy_target *);
 void	proxy_target_free(struct proxy_target *);
 
 /* proxy_tcp.c */

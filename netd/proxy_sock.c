@@ -138,6 +138,12 @@ proxy_target_connect(struct proxy_target *t)
 	return fd;
 }
 
+const char *
+proxy_target_host(const struct proxy_target *t)
+{
+	return t->host;
+}
+
 void
 proxy_target_free(struct proxy_target *t)
 {

@@ -30,6 +30,7 @@ struct stream_server {
 	char		*node;
 	char		*service;
 	char		*tls;
+	struct proxy_tls *fdtls;	/* on the accepted socket, or NULL */
 	int		 fd;
 	struct event	*ev;
 	size_t		 nconns;
@@ -56,11 +57,12 @@ opt_dup(const char *s)
 
 /*
  * Serve the listening fd, which it then owns, for item; tlsfield names
- * the item's field with the stream's tls-client.
+ * the item's field with the stream's tls-client; fdtls (taken) is TLS on
+ * the accepted sockets, or NULL.
  */
 void *
 stream_server_start(const char *where, int fd, const struct cfg_item *item,
-    const char *tlsfield)
+    const char *tlsfield, struct proxy_tls *fdtls)
 {
 	struct stream_server	*ts;
 
@@ -70,6 +72,7 @@ stream_server_start(const char *where, int fd, const struct cfg_item *item,
 		fatal("%s", item->action->name);
 	strlcpy(ts->where, where, sizeof(ts->where));
 	ts->tls = opt_dup(cfg_str(item, tlsfield));
+	ts->fdtls = fdtls;
 	ts->fd = fd;
 	if ((ts->ev = event_new(netd_base(), ts->fd, EV_READ | EV_PERSIST,
 	    server_accept, ts)) == NULL)
@@ -99,6 +102,7 @@ server_free(struct stream_server *ts)
 	free(ts->node);
 	free(ts->service);
 	free(ts->tls);
+	proxy_tls_release(ts->fdtls);
 	free(ts);
 }
 
@@ -129,6 +133,9 @@ server_accept(evutil_socket_t lfd, short events, void *arg)
 		return;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	if (ts->fdtls != NULL &&
+	    (fd = tlspipe_server(fd, ts->fdtls, ts->where)) == -1)
+		return;
 	if (ts->tls != NULL && (tc = tlsconf_new(ts->where, ts->tls, 0,
 	    mesh_node_id())) == NULL) {
 		close(fd);

@@ -2,7 +2,8 @@
  * TCP proxies. tcp-server accepts TCP connections and dials a stream to
  * remotenode:remoteservice for each; tcp-client listens on a service and
  * connects each stream to its address. Either way the stream is bridged
- * straight to the TCP socket: no copy between them but the stream's own.
+ * straight to the TCP socket, no copy between them but the stream's own;
+ * with TLS on the TCP side, to a pipe that speaks it (proxy_tls.c).
  */
 #include <sys/socket.h>
 #include <stdio.h>
@@ -15,9 +16,11 @@
 #include "quic.h"
 
 struct tcp_client {
+	char			 where[80];
 	char			*service;
 	struct proxy_target	*target;
 	struct quic_listener	*listener;
+	struct proxy_tls	*tls;	/* to the address, or NULL */
 };
 
 static void	*server_start(const struct cfg_item *);
@@ -32,33 +35,38 @@ const struct proxy_kind proxy_tcp_client = {
 	"tcp-client", client_start, client_stop
 };
 
-/* The TCP side's own TLS is not ours yet: say so rather than run bare. */
+/* TLS on the TCP side, if item's field names it; -1 if it can't be had. */
 static int
-tcp_tls_refused(const struct cfg_item *item, const char *field)
+tcp_tls(const struct cfg_item *item, const char *field, int server,
+    struct proxy_tls **pt)
 {
-	const char	*tls = cfg_str(item, field);
+	const char	*name = cfg_str(item, field);
 
-	if (tls == NULL || *tls == '\0')
+	*pt = NULL;
+	if (name == NULL || *name == '\0')
 		return 0;
-	log_error("%s: %s %s: TLS on the TCP side is not supported",
-	    item->action->name, field, tls);
-	return 1;
+	if ((*pt = proxy_tls_new(item->action->name, name, server)) == NULL)
+		return -1;
+	return 0;
 }
 
 static void *
 server_start(const struct cfg_item *item)
 {
+	struct proxy_tls *pt;
 	const char	*host = cfg_str(item, "bindaddr");
 	char		 port[16], where[80];
 	int		 fd;
 
-	if (tcp_tls_refused(item, "tlsserver"))
+	if (tcp_tls(item, "tlsserver", 1, &pt) == -1)
 		return NULL;
 	snprintf(port, sizeof(port), "%lld", cfg_int(item, "port"));
 	snprintf(where, sizeof(where), "tcp-server %s:%s", host, port);
-	if ((fd = sock_listen("tcp-server", SOCK_STREAM, host, port)) == -1)
+	if ((fd = sock_listen("tcp-server", SOCK_STREAM, host, port)) == -1) {
+		proxy_tls_release(pt);
 		return NULL;
-	return stream_server_start(where, fd, item, "tlsclient");
+	}
+	return stream_server_start(where, fd, item, "tlsclient", pt);
 }
 
 static void *
@@ -67,17 +75,18 @@ client_start(const struct cfg_item *item)
 	struct tcp_client	*tc;
 	const char		*address = cfg_str(item, "address");
 
-	if (tcp_tls_refused(item, "tlsclient"))
-		return NULL;
 	if ((tc = calloc(1, sizeof(*tc))) == NULL ||
 	    (tc->service = strdup(cfg_str(item, "service"))) == NULL)
 		fatal("tcp-client");
-	if ((tc->target = proxy_target_new("tcp-client", address,
+	snprintf(tc->where, sizeof(tc->where), "tcp-client %s", tc->service);
+	if (tcp_tls(item, "tlsclient", 0, &tc->tls) == -1 ||
+	    (tc->target = proxy_target_new("tcp-client", address,
 	    SOCK_STREAM)) == NULL ||
 	    (tc->listener = proxy_listen(item, "tlsserver", client_accepted,
 	    tc, "TCP Proxy", "address", address)) == NULL) {
 		if (tc->target != NULL)
 			proxy_target_free(tc->target);
+		proxy_tls_release(tc->tls);
 		free(tc->service);
 		free(tc);
 		return NULL;
@@ -94,6 +103,7 @@ client_stop(void *arg)
 	svcad_remove(tc->service);
 	quic_unlisten(tc->listener);
 	proxy_target_free(tc->target);
+	proxy_tls_release(tc->tls);
 	free(tc->service);
 	free(tc);
 }
@@ -102,7 +112,11 @@ static int
 client_accepted(const char *node, uint64_t conn, void *arg)
 {
 	struct tcp_client	*tc = arg;
+	int			 fd;
 
-	log_debug("tcp-client %s: stream from %s", tc->service, node);
-	return proxy_target_connect(tc->target);
+	log_debug("%s: stream from %s", tc->where, node);
+	if ((fd = proxy_target_connect(tc->target)) == -1 || tc->tls == NULL)
+		return fd;
+	return tlspipe_client(fd, tc->tls, proxy_target_host(tc->target),
+	    tc->where);
 }

@@ -110,7 +110,7 @@ server_start(const struct cfg_item *item)
 		log_error("%s: the parent made no listener", where);
 		return NULL;
 	}
-	return stream_server_start(where, fd, item, "tls");
+	return stream_server_start(where, fd, item, "tls", NULL);
 }
 
 static void *

@@ -220,6 +220,98 @@ stream_tls_cleanup()
 	stop_all
 }
 
+# tls_line NEAR FAR: a tcp-server of NEAR speaking TLS on $AP to a
+# tcp-client of FAR speaking TLS to the TLS sink on $SINK; on $WP another
+# to a TLS sink whose certificate names another host.
+tls_line()
+{
+	mkca ca
+	mkcert ca a
+	mkcert ca c
+	mkcert ca sink
+	MKCERT_HOSTS=DNS:elsewhere.example mkcert ca sink wrong
+	SINK=$(free_port)
+	_wsink=$(free_port)
+	_b=$(free_port)
+	AP=$(free_port)
+	WP=$(free_port)
+	PROXYIO_CERT=sink.crt PROXYIO_KEY=sink.key \
+	    helper sink sink "$SINK" "$PWD/sink.out"
+	PROXYIO_CERT=wrong.crt PROXYIO_KEY=wrong.key \
+	    helper wsink sink "$_wsink" "$PWD/wsink.out"
+	node "$2" c --tcp-listener port="$_b" bindaddr=127.0.0.1 \
+	    --tls-client name=tosink rootcas="$PWD/ca.crt" \
+	    cert="$PWD/c.crt" key="$PWD/c.key" \
+	    --tcp-client service=fwd address=127.0.0.1:"$SINK" \
+	    tlsclient=tosink \
+	    --tcp-client service=wrong address=127.0.0.1:"$_wsink" \
+	    tlsclient=tosink
+	node "$1" a --tcp-peer address=127.0.0.1:"$_b" \
+	    --tls-server name=front cert="$PWD/a.crt" key="$PWD/a.key" \
+	    --tcp-server port="$AP" bindaddr=127.0.0.1 remotenode=c \
+	    remoteservice=fwd tlsserver=front \
+	    --tcp-server port="$WP" bindaddr=127.0.0.1 remotenode=c \
+	    remoteservice=wrong tlsserver=front
+	wait_until 20 has_route a c
+	export PROXYIO_CA="$PWD/ca.crt"
+}
+
+atf_test_case tcp_tls cleanup
+tcp_tls_head()
+{
+	atf_set descr "TLS on both TCP sides: a client's TLS to the" \
+	    "tcp-server, the tcp-client's to a TLS sink, byte-exact; a sink" \
+	    "certificate for another host refused with a log line"
+	atf_set "require.progs" "openssl"
+	atf_set timeout 200
+}
+tcp_tls_body()
+{
+	tls_line ours ours
+	_l=$($PROXYIO send 127.0.0.1:"$AP" 33554432) || atf_fail send
+	sent 1 "$_l" "32 MiB over TLS"
+	_l=$($PROXYIO many 127.0.0.1:"$AP" 10 100000) || atf_fail many
+	sent 10 "$_l" "10 at once over TLS"
+	$PROXYIO send 127.0.0.1:"$WP" 1000 >/dev/null 2>&1
+	wait_log "tcp-client wrong: certificate is not valid for IP address" \
+	    20 c.log
+	grep -qv "^0 " wsink.out 2>/dev/null &&
+	    atf_fail "a wrong certificate's sink got bytes"
+	_l=$($PROXYIO send 127.0.0.1:"$AP" 1000) || atf_fail "send after"
+	sent 1 "$_l" "after the refusal"
+}
+tcp_tls_cleanup()
+{
+	stop_all
+}
+
+atf_test_case tcp_tls_mixed cleanup
+tcp_tls_mixed_head()
+{
+	atf_set descr "TLS on both TCP sides with Go's tcp-server before" \
+	    "our tcp-client, and ours before Go's"
+	atf_set "require.progs" "openssl"
+	atf_set timeout 200
+}
+tcp_tls_mixed_body()
+{
+	need_go
+	for _line in "go ours" "ours go"; do
+		_d=$(echo "$_line" | tr ' ' -)
+		mkdir "$_d" && cd "$_d" || atf_fail cd
+		tls_line $_line
+		_l=$($PROXYIO send 127.0.0.1:"$AP" 4000000) ||
+		    atf_fail "$_line: send"
+		sent 1 "$_l" "$_line"
+		stop_all
+		cd ..
+	done
+}
+tcp_tls_mixed_cleanup()
+{
+	stop_dirs
+}
+
 atf_test_case packet_size cleanup
 packet_size_head()
 {
@@ -267,4 +359,6 @@ atf_init_test_cases()
 	atf_add_test_case ads_reload
 	atf_add_test_case stream_tls
 	atf_add_test_case packet_size
+	atf_add_test_case tcp_tls
+	atf_add_test_case tcp_tls_mixed
 }

@@ -18,12 +18,16 @@
   rate HOST:PORT N        N connections one after another, each a fetch
                           of one byte; print connections per second
 Addresses are 127.0.0.1; a PORT of the form unix:PATH is a Unix socket.
+TLS: with PROXYIO_CERT and PROXYIO_KEY set, TCP listeners speak it with
+that certificate; with PROXYIO_CA, connections do, checking the server's
+name, PROXYIO_NAME or 127.0.0.1, against that CA.
 """
 import hashlib
 import os
 import random
 import resource
 import socket
+import ssl
 import sys
 import threading
 
@@ -44,6 +48,11 @@ def listener(spec):
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(a)
     s.listen(128)
+    if "PROXYIO_CERT" in os.environ:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(os.environ["PROXYIO_CERT"],
+                            os.environ["PROXYIO_KEY"])
+        s = ctx.wrap_socket(s, server_side=True)
     return s
 
 
@@ -51,7 +60,28 @@ def connect(spec):
     fam, a = addr(spec)
     s = socket.socket(fam, socket.SOCK_STREAM)
     s.connect(a)
+    if "PROXYIO_CA" in os.environ:
+        ctx = ssl.create_default_context(cafile=os.environ["PROXYIO_CA"])
+        s = ctx.wrap_socket(s, server_hostname=os.environ.get(
+            "PROXYIO_NAME", "127.0.0.1"))
     return s
+
+
+def accept(s):
+    """The next connection; one whose TLS handshake fails is skipped."""
+    while True:
+        try:
+            return s.accept()[0]
+        except (ssl.SSLError, OSError) as e:
+            print("refused: %s" % e, file=sys.stderr, flush=True)
+
+
+def end_sending(c):
+    """A half-close; TLS's is its close_notify, answered at the end."""
+    if isinstance(c, ssl.SSLSocket):
+        return c.unwrap()
+    c.shutdown(socket.SHUT_WR)
+    return c
 
 
 def line(n, h):
@@ -77,7 +107,7 @@ def sink(port, path):
         with lock, open(path, "a") as f:
             f.write(line(n, h) + "\n")
     while True:
-        c, _ = s.accept()
+        c = accept(s)
         threading.Thread(target=one, args=(c,), daemon=True).start()
 
 
@@ -88,7 +118,7 @@ def send(spec, size):
         h.update(b)
         c.sendall(b)
         left -= len(b)
-    c.shutdown(socket.SHUT_WR)
+    c = end_sending(c)
     drain(c)
     c.close()
     return line(size, h)
@@ -129,7 +159,7 @@ def serve(port):
         finally:
             c.close()
     while True:
-        c, _ = s.accept()
+        c = accept(s)
         threading.Thread(target=one, args=(c,), daemon=True).start()
 
 
@@ -222,7 +252,7 @@ def discard(port):
             pass
         c.close()
     while True:
-        c, _ = s.accept()
+        c = accept(s)
         threading.Thread(target=one, args=(c,), daemon=True).start()
 
 
