@@ -60,15 +60,13 @@ tcp_mixed_head()
 tcp_mixed_body()
 {
 	need_go
-	for _line in "ours ours go" "go ours ours" "ours go ours" \
-	    "go go ours" "ours go go" "go ours go"; do
-		_d=$(echo "$_line" | tr ' ' -)
-		mkdir "$_d" && cd "$_d" || atf_fail cd
-		line3 $_line
-		transfers 20000000 10 "$_line"
-		stop_all
-		cd ..
-	done
+	each_line mixed_line "ours ours go" "go ours ours" "ours go ours" \
+	    "go go ours" "ours go go" "go ours go"
+}
+mixed_line()
+{
+	line3 "$@"
+	transfers 20000000 10 "$*"
 }
 tcp_mixed_cleanup()
 {
@@ -133,12 +131,8 @@ far_killed_cleanup()
 # ads NODE SERVICES: NODE's status lists c's proxy ads, SERVICES exactly.
 ads()
 {
-	ctl "$1" status --json >status.json 2>/dev/null || return 1
-	[ "$($PYTHON -c 'import json
-for a in json.load(open("status.json"))["Advertisements"]:
-    if a["NodeID"] == "c" and a["Tags"].get("type") == "TCP Proxy":
-        print(a["Service"], a["ConnType"], a["Tags"]["address"])' |
-	    sort | tr '\n' ' ')" = "$2" ] && return 0
+	[ "$(ads_of "$1" c "TCP Proxy" address | tr '\n' ' ')" = "$2" ] &&
+	    return 0
 	grep -o '"Advertisements".*' status.json >&2
 	return 1
 }
@@ -296,16 +290,13 @@ tcp_tls_mixed_head()
 tcp_tls_mixed_body()
 {
 	need_go
-	for _line in "go ours" "ours go"; do
-		_d=$(echo "$_line" | tr ' ' -)
-		mkdir "$_d" && cd "$_d" || atf_fail cd
-		tls_line $_line
-		_l=$($PROXYIO send 127.0.0.1:"$AP" 4000000) ||
-		    atf_fail "$_line: send"
-		sent 1 "$_l" "$_line"
-		stop_all
-		cd ..
-	done
+	each_line mixed_tls_line "go ours" "ours go"
+}
+mixed_tls_line()
+{
+	tls_line "$@"
+	_l=$($PROXYIO send 127.0.0.1:"$AP" 4000000) || atf_fail "$*: send"
+	sent 1 "$_l" "$*"
 }
 tcp_tls_mixed_cleanup()
 {

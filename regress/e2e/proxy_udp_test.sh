@@ -32,6 +32,14 @@ echoes()
 	    "$1" "$2"
 }
 
+# sources K N SIZE: K sources at once each have N datagrams of SIZE
+# bytes echoed exactly.
+sources()
+{
+	atf_check -o inline:"$(yes "$2 of $2" | head -"$1")\n" \
+	    $PROXYIO umany 127.0.0.1:"$UPORT" "$1" "$2" "$3"
+}
+
 atf_test_case udp cleanup
 udp_head()
 {
@@ -45,15 +53,9 @@ udp_body()
 	uline3 ours ours ours
 	echoes 500 1000
 	echoes 20 60000
-	atf_check -o inline:"$(yes '20 of 20' | head -50)\n" \
-	    $PROXYIO umany 127.0.0.1:"$UPORT" 50 20 1400
-	ctl a status --json >status.json
-	atf_check -o inline:"echo 0 UDP Proxy 127.0.0.1:$ECHO\n" \
-	    $PYTHON -c 'import json
-for a in json.load(open("status.json"))["Advertisements"]:
-    if a["NodeID"] == "c" and a["Service"] == "echo":
-        t = a["Tags"]
-        print(a["Service"], a["ConnType"], t["type"], t["address"])'
+	sources 50 20 1400
+	atf_check_equal "echo 0 127.0.0.1:$ECHO" \
+	    "$(ads_of a c "UDP Proxy" address)"
 }
 udp_cleanup()
 {
@@ -70,18 +72,15 @@ udp_mixed_head()
 udp_mixed_body()
 {
 	need_go
-	for _line in "ours ours go" "go ours ours" "ours go ours" \
-	    "go go ours" "ours go go" "go ours go"; do
-		_d=$(echo "$_line" | tr ' ' -)
-		mkdir "$_d" && cd "$_d" || atf_fail cd
-		uline3 $_line
-		echoes 200 1000
-		echoes 10 8000
-		atf_check -o inline:"$(yes '10 of 10' | head -10)\n" \
-		    $PROXYIO umany 127.0.0.1:"$UPORT" 10 10 1000
-		stop_all
-		cd ..
-	done
+	each_line mixed_line "ours ours go" "go ours ours" "ours go ours" \
+	    "go go ours" "ours go go" "go ours go"
+}
+mixed_line()
+{
+	uline3 "$@"
+	echoes 200 1000
+	echoes 10 8000
+	sources 10 10 1000
 }
 udp_mixed_cleanup()
 {

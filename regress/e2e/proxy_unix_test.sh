@@ -46,14 +46,8 @@ unix_body()
 	atf_check -o inline:"660\n" stat -c %a in.sock
 	atf_check -o inline:"600\n" stat -c %a back.sock
 	transfers 67108864 50 "ours ours ours"
-	ctl a status --json >status.json
-	atf_check -o inline:"back 1 Unix Proxy $PWD/serve.sock
-fwd 1 Unix Proxy $PWD/sink.sock\n" $PYTHON -c 'import json
-for a in sorted(json.load(open("status.json"))["Advertisements"],
-                key=lambda a: a["Service"]):
-    if a["NodeID"] == "c" and a["Tags"].get("type") == "Unix Proxy":
-        t = a["Tags"]
-        print(a["Service"], a["ConnType"], t["type"], t["filename"])'
+	atf_check_equal "back 1 $PWD/serve.sock
+fwd 1 $PWD/sink.sock" "$(ads_of a c "Unix Proxy" filename)"
 }
 unix_cleanup()
 {
@@ -70,14 +64,12 @@ unix_mixed_head()
 unix_mixed_body()
 {
 	need_go
-	for _line in "ours ours go" "go ours ours" "ours go ours"; do
-		_d=$(echo "$_line" | tr ' ' -)
-		mkdir "$_d" && cd "$_d" || atf_fail cd
-		uline3 $_line
-		transfers 20000000 10 "$_line"
-		stop_all
-		cd ..
-	done
+	each_line mixed_line "ours ours go" "go ours ours" "ours go ours"
+}
+mixed_line()
+{
+	uline3 "$@"
+	transfers 20000000 10 "$*"
 }
 unix_mixed_cleanup()
 {
