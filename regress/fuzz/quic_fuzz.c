@@ -18,7 +18,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 static struct service		*svc;
 
 static int
-accepted(const char *node, void *arg)
+accepted(const char *node, uint64_t conn, void *arg)
 {
 	abort();	/* no stream can start without our answers */
 }
