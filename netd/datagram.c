@@ -13,7 +13,11 @@
 #include "netmsg.h"
 #include "routing.h"
 
-static struct services	 services = TAILQ_HEAD_INITIALIZER(services);
+/* By name: every stream and UDP proxy session has one of its own. */
+static int	service_cmp(const struct service *, const struct service *);
+RB_HEAD(services, service);
+RB_PROTOTYPE_STATIC(services, service, entry, service_cmp)
+static struct services	 services = RB_INITIALIZER(&services);
 static struct firewall	*fw;
 
 static void	dgram_deliver(const char *, const char *, const char *,
@@ -39,6 +43,14 @@ dgram_configure(const struct config *conf)
 }
 
 static int
+service_cmp(const struct service *a, const struct service *b)
+{
+	return strcmp(a->name, b->name);
+}
+
+RB_GENERATE_STATIC(services, service, entry, service_cmp)
+
+static int
 reserved(const char *svc)
 {
 	return strcmp(svc, "ping") == 0 || strcmp(svc, "unreach") == 0;
@@ -47,12 +59,11 @@ reserved(const char *svc)
 struct service *
 dgram_service(const char *name)
 {
-	struct service	*s;
+	struct service	 find;
 
-	TAILQ_FOREACH(s, &services, entry)
-		if (strcmp(s->name, name) == 0)
-			return s;
-	return NULL;
+	if (strlcpy(find.name, name, sizeof(find.name)) >= sizeof(find.name))
+		return NULL;
+	return RB_FIND(services, &services, &find);
 }
 
 /* A service called name; NULL if it is taken or reserved. */
@@ -69,7 +80,7 @@ dgram_bind(const char *name, const struct service_ops *ops, void *arg)
 	strlcpy(s->name, name, sizeof(s->name));
 	s->ops = ops;
 	s->arg = arg;
-	TAILQ_INSERT_TAIL(&services, s, entry);
+	RB_INSERT(services, &services, s);
 	return s;
 }
 
@@ -94,7 +105,7 @@ dgram_bind_ephemeral(const struct service_ops *ops, void *arg)
 void
 dgram_unbind(struct service *s)
 {
-	TAILQ_REMOVE(&services, s, entry);
+	RB_REMOVE(services, &services, s);
 	free(s);
 }
 

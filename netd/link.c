@@ -77,6 +77,33 @@ link_send(struct link *link, const void *msg, size_t len)
 	return link->tp->send(link->conn, msg, len);
 }
 
+/*
+ * Bytes of a stream transport (TCP, TLS) through its framer to the link,
+ * until they are used or *closed says the link went meanwhile.
+ */
+void
+link_frames(struct link *link, struct netmsg_framer *f, const int *closed,
+    const uint8_t *p, size_t len)
+{
+	const uint8_t	*msg;
+	const char	*err;
+	size_t		 used, mlen;
+	int		 rv;
+
+	while (!*closed && len > 0) {
+		used = netmsg_framer_feed(f, p, len);
+		p += used;
+		len -= used;
+		while (!*closed && (rv = netmsg_framer_next(f, &msg, &mlen,
+		    &err)) != 0) {
+			if (rv == -1)
+				link_close(link, err);
+			else
+				link_input(link, msg, mlen);
+		}
+	}
+}
+
 void
 link_input(struct link *link, const uint8_t *msg, size_t len)
 {

@@ -228,6 +228,9 @@ int	ws_origin_ok(const char *origin, const char *host);
 struct link *link_open(struct backend *, const struct transport *, void *,
 	    const char *remote);
 void	link_input(struct link *, const uint8_t *, size_t);
+struct netmsg_framer;
+void	link_frames(struct link *, struct netmsg_framer *, const int *closed,
+	    const uint8_t *, size_t);
 void	link_lost(struct link *, const char *why);
 void	link_close(struct link *, const char *why);
 int	link_send(struct link *, const void *, size_t);
@@ -263,12 +266,11 @@ struct service_ops {
 };
 
 struct service {
-	TAILQ_ENTRY(service)	 entry;
+	RB_ENTRY(service)	 entry;
 	char			 name[9];
 	const struct service_ops *ops;
 	void			*arg;
 };
-TAILQ_HEAD(services, service);
 
 /* datagram.c */
 void	dgram_input(struct link *, const uint8_t *, size_t);

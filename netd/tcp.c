@@ -41,7 +41,6 @@ static void	tcp_accept(evutil_socket_t, short, void *);
 static void	tcp_connect(struct backend *, const struct evutil_addrinfo *);
 static struct tcp_conn *tcp_conn_new(int, struct backend *);
 static void	tcp_read(evutil_socket_t, short, void *);
-static void	tcp_frames(struct tcp_conn *, const uint8_t *, size_t);
 static void	tcp_event(struct bufferevent *, short, void *);
 static void	tcp_gone(struct tcp_conn *, const char *);
 static void	tcp_free(struct tcp_conn *);
@@ -218,35 +217,13 @@ tcp_read(evutil_socket_t fd, short events, void *arg)
 			tcp_gone(tc, n == 0 ? NULL : strerror(errno));
 			break;
 		}
-		tcp_frames(tc, buf, n);
+		link_frames(tc->link, &tc->framer, &tc->closed, buf, n);
 		if ((size_t)n < sizeof(buf))
 			break;
 	}
 	tc->reading = 0;
 	if (tc->closed)
 		tcp_free(tc);
-}
-
-static void
-tcp_frames(struct tcp_conn *tc, const uint8_t *p, size_t len)
-{
-	const uint8_t	*msg;
-	const char	*err;
-	size_t		 used, mlen;
-	int		 rv;
-
-	while (!tc->closed && len > 0) {
-		used = netmsg_framer_feed(&tc->framer, p, len);
-		p += used;
-		len -= used;
-		while (!tc->closed && (rv = netmsg_framer_next(&tc->framer,
-		    &msg, &mlen, &err)) != 0) {
-			if (rv == -1)
-				link_close(tc->link, err);
-			else
-				link_input(tc->link, msg, mlen);
-		}
-	}
 }
 
 static void

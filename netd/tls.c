@@ -248,11 +248,7 @@ static void
 tlsc_read(struct tlsc *c)
 {
 	uint8_t		 buf[TLSC_CHUNK];
-	const uint8_t	*msg;
-	const char	*err;
-	size_t		 off, len;
 	ssize_t		 n;
-	int		 rv;
 
 	/* link_input() may close the link; c stays until we return. */
 	c->reading = 1;
@@ -268,17 +264,7 @@ tlsc_read(struct tlsc *c)
 			tlsc_gone(c, n == 0 ? NULL : tls_error(c->ctx));
 			break;
 		}
-		for (off = 0; !c->closed && off < (size_t)n; ) {
-			off += netmsg_framer_feed(&c->framer, buf + off,
-			    n - off);
-			while (!c->closed && (rv = netmsg_framer_next(
-			    &c->framer, &msg, &len, &err)) != 0) {
-				if (rv == -1)
-					link_close(c->link, err);
-				else
-					link_input(c->link, msg, len);
-			}
-		}
+		link_frames(c->link, &c->framer, &c->closed, buf, n);
 	}
 	c->reading = 0;
 	if (c->closed)
