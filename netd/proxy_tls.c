@@ -18,8 +18,7 @@
 #include "proxy.h"
 #include "tlsconf.h"
 
-#define PIPE_CHUNK		16384	/* a TLS record */
-#define PIPE_HANDSHAKE_SECONDS	15	/* QUIC's, on the stream side */
+#define PIPE_CHUNK	16384	/* a TLS record */
 
 /* A proxy's TLS configuration, kept while a pipe of it still runs. */
 struct proxy_tls {
@@ -101,7 +100,7 @@ tlspipe_server(int fd, struct proxy_tls *pt, const char *where)
 		close(outer);
 		return -1;
 	}
-	pipe_io(-1, 0, p);
+	event_add(p->ev_fd_r, NULL);
 	return outer;
 }
 
@@ -135,7 +134,7 @@ static struct tlspipe *
 pipe_new(int fd, struct proxy_tls *pt, const char *where, int *outer)
 {
 	struct tlspipe	*p;
-	struct timeval	 tv = { PIPE_HANDSHAKE_SECONDS, 0 };
+	struct timeval	 tv = { TLS_HANDSHAKE_TIMEOUT, 0 };
 	int		 sp[2];
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,

@@ -214,9 +214,9 @@ stream_tls_cleanup()
 	stop_all
 }
 
-# tls_line NEAR FAR: a tcp-server of NEAR speaking TLS on $AP to a
-# tcp-client of FAR speaking TLS to the TLS sink on $SINK; on $WP another
-# to a TLS sink whose certificate names another host.
+# tls_line NEAR FAR: tcp-servers of NEAR speaking TLS, to tcp-clients of
+# FAR speaking TLS: $SEND_TO to the TLS sink on $SINK, $FETCH_FROM to a
+# TLS serve; $WP to a TLS sink whose certificate names another host.
 tls_line()
 {
 	mkca ca
@@ -226,52 +226,59 @@ tls_line()
 	MKCERT_HOSTS=DNS:elsewhere.example mkcert ca sink wrong
 	SINK=$(free_port)
 	_wsink=$(free_port)
+	_serve=$(free_port)
 	_b=$(free_port)
-	AP=$(free_port)
+	_ap=$(free_port)
+	_fp=$(free_port)
 	WP=$(free_port)
 	PROXYIO_CERT=sink.crt PROXYIO_KEY=sink.key \
 	    helper sink sink "$SINK" "$PWD/sink.out"
 	PROXYIO_CERT=wrong.crt PROXYIO_KEY=wrong.key \
 	    helper wsink sink "$_wsink" "$PWD/wsink.out"
+	PROXYIO_CERT=sink.crt PROXYIO_KEY=sink.key \
+	    helper serve serve "$_serve"
 	node "$2" c --tcp-listener port="$_b" bindaddr=127.0.0.1 \
 	    --tls-client name=tosink rootcas="$PWD/ca.crt" \
 	    cert="$PWD/c.crt" key="$PWD/c.key" \
 	    --tcp-client service=fwd address=127.0.0.1:"$SINK" \
 	    tlsclient=tosink \
+	    --tcp-client service=back address=127.0.0.1:"$_serve" \
+	    tlsclient=tosink \
 	    --tcp-client service=wrong address=127.0.0.1:"$_wsink" \
 	    tlsclient=tosink
 	node "$1" a --tcp-peer address=127.0.0.1:"$_b" \
 	    --tls-server name=front cert="$PWD/a.crt" key="$PWD/a.key" \
-	    --tcp-server port="$AP" bindaddr=127.0.0.1 remotenode=c \
+	    --tcp-server port="$_ap" bindaddr=127.0.0.1 remotenode=c \
 	    remoteservice=fwd tlsserver=front \
+	    --tcp-server port="$_fp" bindaddr=127.0.0.1 remotenode=c \
+	    remoteservice=back tlsserver=front \
 	    --tcp-server port="$WP" bindaddr=127.0.0.1 remotenode=c \
 	    remoteservice=wrong tlsserver=front
 	wait_until 20 has_route a c
 	export PROXYIO_CA="$PWD/ca.crt"
+	SEND_TO=127.0.0.1:$_ap
+	FETCH_FROM=127.0.0.1:$_fp
 }
 
 atf_test_case tcp_tls cleanup
 tcp_tls_head()
 {
 	atf_set descr "TLS on both TCP sides: a client's TLS to the" \
-	    "tcp-server, the tcp-client's to a TLS sink, byte-exact; a sink" \
-	    "certificate for another host refused with a log line"
+	    "tcp-server, the tcp-client's to a TLS server, byte-exact each" \
+	    "way; a sink certificate for another host refused with a log line"
 	atf_set "require.progs" "openssl"
 	atf_set timeout 200
 }
 tcp_tls_body()
 {
 	tls_line ours ours
-	_l=$($PROXYIO send 127.0.0.1:"$AP" 33554432) || atf_fail send
-	sent 1 "$_l" "32 MiB over TLS"
-	_l=$($PROXYIO many 127.0.0.1:"$AP" 10 100000) || atf_fail many
-	sent 10 "$_l" "10 at once over TLS"
+	transfers 33554432 10 "32 MiB each way over TLS"
 	$PROXYIO send 127.0.0.1:"$WP" 1000 >/dev/null 2>&1
 	wait_log "tcp-client wrong: certificate is not valid for IP address" \
 	    20 c.log
 	grep -qv "^0 " wsink.out 2>/dev/null &&
 	    atf_fail "a wrong certificate's sink got bytes"
-	_l=$($PROXYIO send 127.0.0.1:"$AP" 1000) || atf_fail "send after"
+	_l=$($PROXYIO send "$SEND_TO" 1000) || atf_fail "send after"
 	sent 1 "$_l" "after the refusal"
 }
 tcp_tls_cleanup()
@@ -295,8 +302,7 @@ tcp_tls_mixed_body()
 mixed_tls_line()
 {
 	tls_line "$@"
-	_l=$($PROXYIO send 127.0.0.1:"$AP" 4000000) || atf_fail "$*: send"
-	sent 1 "$_l" "$*"
+	transfers 4000000 5 "$*"
 }
 tcp_tls_mixed_cleanup()
 {
