@@ -43,8 +43,8 @@ submit()
 # its status in status.json.
 state()
 {
-	$WORKCTL wait "$PWD/$1.sock" "$2" "$3" "${4:-30}" >status.json ||
-	    atf_fail "unit $2 on $1 not $3"
+	$WORKCTL wait "$PWD/$1.sock" "$2" "$3" "${4:-30}" >status.json \
+	    2>wait.err || atf_fail "unit $2 on $1 not $3: $(cat wait.err)"
 }
 
 field()
