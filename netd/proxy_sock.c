@@ -1,7 +1,7 @@
 /*
- * The address a proxy connects to, resolved once when the proxy starts (netd has no resolver of its
- * own after its chroot; evdns read the system's before) and again after a
- * connection to it fails.
+ * The address a proxy connects to, resolved once when the proxy starts
+ * (netd has no resolver of its own after its chroot; evdns read the
+ * system's before) and again after a connection to it fails.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
