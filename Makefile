@@ -63,8 +63,7 @@ DEBS		 = build-essential pkg-config libbsd-dev libevent-dev \
 # the Python client, needs click, yaml and dateutil.
 TEST_DEBS	 = libatf-dev atf-sh kyua mandoc curl openssl procps \
 		   python3 python3-click python3-yaml python3-dateutil \
-		   golang-go golang-github-lucas-clemente-quic-go-dev \
-		   golang-github-minio-highwayhash-dev
+		   golang-go golang-github-lucas-clemente-quic-go-dev
 FUZZ_DEBS	 = clang libclang-rt-14-dev libatf-dev
 
 COMMON_SRCS	 = $(wildcard common/*.c)
@@ -105,7 +104,6 @@ E2E_TESTS	 = $(patsubst %.sh,$(OBJ)/%,$(E2E_SRCS))
 QUICUDP		 = $(OBJ)/regress/interop/quicudp
 NOLANDLOCK	 = $(OBJ)/regress/tools/nolandlock
 QUICPEER	 = $(OBJ)/regress/interop/quicpeer
-GONODE		 = $(OBJ)/regress/interop/gonode
 REGRESS		 = $(UNIT_TESTS) $(E2E_TESTS) $(addprefix $(OBJ)/,$(KYUAFILES)) \
 		   $(QUICUDP) $(NOLANDLOCK) \
 		   $(patsubst %,$(OBJ)/%,$(wildcard regress/e2e/*.subr \
@@ -150,7 +148,7 @@ KYUA_VARS	 = $(if $(INTEROP), \
 
 check: DEBS += $(TEST_DEBS)
 check: deps
-	@$(MAKE) --no-print-directory all $(QUICPEER) $(GONODE)
+	@$(MAKE) --no-print-directory all $(QUICPEER)
 	cd $(OBJ)/regress && kyua $(KYUA_VARS) test
 
 $(LIBCOMMON): $(call objs,$(COMMON_SRCS) $(PROTO_SRCS))
@@ -187,8 +185,7 @@ $(NOLANDLOCK): $(NOLANDLOCK).o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Debian's Go packages, without modules or the network.
-$(QUICPEER) $(GONODE): $(OBJ)/regress/interop/%: regress/interop/%.go \
-    regress/interop/quicgo.go
+$(QUICPEER): regress/interop/quicpeer.go
 	@mkdir -p $(@D)
 	GO111MODULE=off GOPATH=/usr/share/gocode \
 	    GOCACHE=$(abspath $(OBJ))/gocache go build -o $@ $^
@@ -238,7 +235,9 @@ fuzz-run: $(FUZZERS)
 bench: DEBS += $(TEST_DEBS)
 bench: deps
 	@$(MAKE) --no-print-directory all
-	@for b in $(BENCH_SRCS); do OBJ=$(OBJ) sh $$b || exit 1; done
+	@for b in $(BENCH_SRCS); do \
+		OBJ=$(OBJ) RECEPTOR_GO=$(RECEPTOR_GO) sh $$b || exit 1; \
+	done
 
 lint: DEBS += mandoc
 lint: deps

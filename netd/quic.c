@@ -83,6 +83,7 @@ static int	quic_out(struct qconn *, const uint8_t *, size_t,
 static void	local_deliver(evutil_socket_t, short, void *);
 static void	qconn_close(struct qconn *, uint64_t, const char *);
 static void	qconn_fail(struct qconn *, const char *);
+static void	qconn_lost(struct qconn *, const char *);
 static void	qconn_free(struct qconn *);
 static void	qconn_timer(evutil_socket_t, short, void *);
 static void	qconn_wait_over(evutil_socket_t, short, void *);
@@ -646,7 +647,7 @@ qconn_send(struct qconn *qc, const uint8_t *pkt, size_t len)
 		return 0;
 	/* As quic-go words a failed write. */
 	snprintf(why, sizeof(why), "INTERNAL_ERROR (local): %s", err);
-	qconn_fail(qc, why);
+	qconn_lost(qc, why);
 	return -1;
 }
 
@@ -708,7 +709,7 @@ qconn_timer(evutil_socket_t fd, short events, void *arg)
 		qconn_flush(qc);
 		break;
 	case NGTCP2_ERR_IDLE_CLOSE:
-		qconn_fail(qc, "timeout: no recent network activity");
+		qconn_lost(qc, "timeout: no recent network activity");
 		break;
 	case NGTCP2_ERR_HANDSHAKE_TIMEOUT:
 		qconn_fail(qc, "timeout: handshake did not complete in time");
@@ -766,6 +767,19 @@ qconn_close(struct qconn *qc, uint64_t code, const char *reason)
 			    qc->peer.node, qc->peersvc, qc->peer.why);
 	}
 	qconn_fail(qc, err);
+}
+
+/*
+ * The far end went away. Mid-stream that is worth a line; during a dial
+ * the dialer hears why.
+ */
+static void
+qconn_lost(struct qconn *qc, const char *why)
+{
+	if (ngtcp2_conn_get_handshake_completed(qc->conn))
+		log_warnx("stream with %s:%s lost: %s", qc->peer.node,
+		    qc->peersvc, why);
+	qconn_fail(qc, why);
 }
 
 /* The connection is over: tell a dialer still waiting why, and free. */

@@ -48,14 +48,14 @@ run()
 		$PROXYIO hold 127.0.0.1:"$back" 100 <"$dir/hold" >"$dir/held" &
 		exec 3>"$dir/hold"
 		wait_for 30 grep -q open "$dir/held"
-		netd=$(pgrep -P "$(echo $line_pids | cut -d' ' -f1)" -x netd)
+		netd=$(pgrep -P "$(echo $mesh_pids | cut -d' ' -f1)" -x netd)
 		echo "$what, near netd PSS with 100 streams open:" \
 		    "$(awk '/^Pss:/ { print int($2 / 1024 * 10) / 10 }' \
 		    /proc/"$netd"/smaps_rollup) MB"
 		exec 3>&-
 		rm "$dir/hold"
 	fi
-	line_stop
+	mesh_stop
 }
 
 lines

@@ -20,7 +20,7 @@ run()
 	line "$@"
 	python3 regress/bench/workbench.py cat "$dir/n0.sock" 64 "$far"
 	python3 regress/bench/workbench.py units "$dir/n0.sock" 200 8 "$far"
-	line_stop
+	mesh_stop
 }
 
 lines

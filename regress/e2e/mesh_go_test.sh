@@ -220,6 +220,15 @@ reload_hub_cleanup()
 	stop_all
 }
 
+# next_second: until the clock has passed to a later second, so that a
+# node started now has a larger epoch than one started before (Go's epoch
+# is the second shifted left 24 bits, plus a random low part).
+next_second()
+{
+	_t=$(date +%s)
+	wait_until 3 eval "[ \$(date +%s) -gt $_t ]"
+}
+
 # duplicate OLDER NEWER: a node "dup" of kind NEWER joins a mesh of ours
 # where one of kind OLDER runs: the newer says so and stops, as Go's does.
 duplicate()
@@ -231,9 +240,7 @@ duplicate()
 	    --tcp-peer address=127.0.0.1:"$_p"
 	node "$1" dup --tcp-peer address=127.0.0.1:"$_p"
 	wait_until 30 has_route hub2 dup hub
-	# The newer process has the larger epoch: a later second.
-	_t=$(date +%s)
-	wait_until 3 eval "[ \$(date +%s) -gt $_t ]"
+	next_second
 	mkdir newer && cd newer || atf_fail cd
 	# It may be gone before its socket could be seen.
 	NODE_NOWAIT=1 node "$2" dup --tcp-peer address=127.0.0.1:"$_p2"
@@ -273,6 +280,241 @@ duplicate_ours_first_cleanup()
 	stop_dirs
 }
 
+# walled NAME RULES ARGS...: our node NAME, as node starts it, with the
+# firewall rules RULES (a YAML flow sequence).
+walled()
+{
+	_n=$1
+	cat >"$_n.yml" <<-EOT
+	- node:
+	    id: $_n
+	    datadir: $PWD/$_n.data
+	    firewallrules: $2
+	- control-service:
+	    filename: $PWD/$_n.sock
+	EOT
+	shift 2
+	"$RECEPTOR" --config "$PWD/$_n.yml" "$@" >"$_n.log" 2>&1 &
+	echo $! >"$_n.pid"
+	wait_until 15 test -S "$_n.sock"
+}
+
+atf_test_case firewall cleanup
+firewall_head()
+{
+	atf_set descr "Firewall rules on our node apply to Go's traffic," \
+	    "forwarded through it and delivered to it"
+	atf_set timeout 120
+}
+firewall_body()
+{
+	need_go
+	_p=$(free_port)
+	walled b "[{action: drop, fromnode: a, toservice: ping},
+	    {action: reject, fromnode: c, tonode: a}]" \
+	    --tcp-listener port="$_p" bindaddr=127.0.0.1
+	node go a --tcp-peer address=127.0.0.1:"$_p"
+	node go c --tcp-peer address=127.0.0.1:"$_p"
+	wait_until 30 has_route a c b
+	wait_until 30 has_route c a b
+	atf_check -s exit:2 -e match:'ERROR: timeout' \
+	    "$RCPTCTL" --socket "$PWD/a.sock" ping c --count 1
+	atf_check -s exit:2 -e match:'ERROR: blocked by firewall' \
+	    "$RCPTCTL" --socket "$PWD/c.sock" ping a --count 1
+	# What the rules leave alone passes: c to b, and b to either.
+	atf_check -o match:'^Reply from b in ' -e ignore \
+	    "$RCPTCTL" --socket "$PWD/c.sock" ping b --count 1
+	atf_check -o match:'^Reply from a in ' \
+	    "$RCPTCTL" --socket "$PWD/b.sock" ping a --count 1
+
+	# A rule on our leaf under a Go hub meets what Go delivers to it.
+	stop_all
+	_p=$(free_port)
+	node go hub --tcp-listener port="$_p" bindaddr=127.0.0.1
+	walled d "[{action: reject, fromnode: /^e$/, toservice: ping}]" \
+	    --tcp-peer address=127.0.0.1:"$_p"
+	node go e --tcp-peer address=127.0.0.1:"$_p"
+	wait_until 30 has_route e d hub
+	atf_check -s exit:2 -e match:'ERROR: blocked by firewall' \
+	    "$RCPTCTL" --socket "$PWD/e.sock" ping d --count 1
+	atf_check -o match:'^Reply from d in ' -e ignore \
+	    "$RCPTCTL" --socket "$PWD/hub.sock" ping d --count 1
+}
+firewall_cleanup()
+{
+	stop_all
+}
+
+# on_port PORT STATE [QUEUED]: a TCP socket on PORT is in STATE (0A
+# listening, 01 established), holding bytes unread if QUEUED is set.
+on_port()
+{
+	awk -v port=":$(printf '%04X' "$1")" -v state="$2" -v q="${3:-}" '
+	    $2 ~ port "$" && $4 == state &&
+	    (q == "" || $5 !~ /:00000000$/) { found = 1 }
+	    END { exit !found }' /proc/net/tcp
+}
+
+# gone_dialing TLS: Go's listener b is frozen while our a dials it, then
+# killed with a's hello unanswered; a logs once, retries and links when
+# b is back.
+gone_dialing()
+{
+	_p=$(free_port)
+	_srv=
+	_cli=
+	if [ -n "$1" ]; then
+		_srv="tls=srv $(tls_server b)"
+		_cli="tls=cli $(tls_client a)"
+	fi
+	node go b --tcp-listener port="$_p" bindaddr=127.0.0.1 $_srv
+	wait_until 15 on_port "$_p" 0A
+	kill -STOP "$(cat b.pid)"
+	node ours a --tcp-peer address=127.0.0.1:"$_p" $_cli
+	wait_until 15 on_port "$_p" 01 queued
+	stop_named b
+	wait_log "Backend connection failed \(will retry\)" 30 a.log
+	ctl a status >/dev/null || atf_fail "a does not answer status"
+	node go b --tcp-listener port="$_p" bindaddr=127.0.0.1 $_srv
+	wait_until 60 has_route a b b
+	atf_check -o match:"^Reply from b in " -e ignore \
+	    "$RCPTCTL" --socket "$PWD/a.sock" ping b --count 1
+}
+
+# gone_accepted TLS: Go's b dials our a while a's netd is frozen, and is
+# killed before a reads its hello; a logs at most once and takes b back.
+gone_accepted()
+{
+	_p=$(free_port)
+	_srv=
+	_cli=
+	if [ -n "$1" ]; then
+		_srv="tls=srv $(tls_server a)"
+		_cli="tls=cli $(tls_client b)"
+	fi
+	node ours a --tcp-listener port="$_p" bindaddr=127.0.0.1 $_srv
+	wait_until 15 on_port "$_p" 0A
+	_netd=$(child_pid netd a)
+	kill -STOP "$_netd"
+	node go b --tcp-peer address=127.0.0.1:"$_p" $_cli
+	wait_until 15 on_port "$_p" 01 queued
+	stop_named b
+	kill -CONT "$_netd"
+	if [ -n "$1" ]; then
+		wait_log "refused TLS connection from 127.0.0.1:[0-9]+: TLS" \
+		    15 a.log
+		[ "$(grep -c 'refused TLS' a.log)" = 1 ] ||
+		    atf_fail "a logged the lost handshake more than once"
+	fi
+	ctl a status >/dev/null || atf_fail "a does not answer status"
+	node go b --tcp-peer address=127.0.0.1:"$_p" $_cli
+	wait_until 60 has_route a b b
+	atf_check -o match:"^Reply from b in " -e ignore \
+	    "$RCPTCTL" --socket "$PWD/a.sock" ping b --count 1
+}
+
+atf_test_case gone_midhandshake cleanup
+gone_midhandshake_head()
+{
+	atf_set descr "A Go node killed in the middle of its link handshake" \
+	    "with ours, dialing or dialed, with TLS and without"
+	atf_set "require.progs" "openssl"
+	atf_set timeout 300
+}
+gone_midhandshake_body()
+{
+	need_go
+	mkca ca
+	mkcert ca a
+	mkcert ca b
+	for _tls in "" tls; do
+		for _way in dialing accepted; do
+			mkdir "$_way$_tls" && cd "$_way$_tls" || atf_fail cd
+			cp ../ca.crt ../a.crt ../a.key ../b.crt ../b.key .
+			gone_$_way "$_tls"
+			stop_all
+			cd ..
+		done
+	done
+}
+gone_midhandshake_cleanup()
+{
+	stop_dirs
+}
+
+atf_test_case gone_midstream cleanup
+gone_midstream_head()
+{
+	atf_set descr "A Go node killed with streams open both ways: our" \
+	    "node says so once per stream and takes the node back"
+	atf_set timeout 200
+}
+gone_midstream_body()
+{
+	need_go
+	_p=$(free_port)
+	node ours a --tcp-listener port="$_p" bindaddr=127.0.0.1
+	node go c --tcp-peer address=127.0.0.1:"$_p"
+	wait_until 30 has_route a c c
+	# Each holds a stream to the other's control service; nobody writes.
+	mkfifo hold
+	sleep 600 >hold &
+	echo $! >hold.pid
+	"$RCPTCTL" --socket "$PWD/a.sock" connect c control <hold >ac.out 2>&1 &
+	echo $! >ac.pid
+	"$RCPTCTL" --socket "$PWD/c.sock" connect a control <hold >ca.out 2>&1 &
+	echo $! >ca.pid
+	wait_until 15 grep -q 'Receptor Control, node c' ac.out
+	wait_until 15 grep -q 'Receptor Control, node a' ca.out
+	stop_named c
+	# The stream a dialed fails on its next send, the one it accepted
+	# when it has heard nothing for Go's idle timeout.
+	wait_log "stream with c:control lost: " 60 a.log
+	wait_log "stream with c:[A-Za-z0-9]+ lost: timeout" 60 a.log
+	[ "$(grep -c 'stream with c:.* lost' a.log)" = 2 ] ||
+	    atf_fail "a logged the lost streams more than once each"
+	wait_exit "$(cat ac.pid)" 15
+	ctl a status >/dev/null || atf_fail "a does not answer status"
+	node go c --tcp-peer address=127.0.0.1:"$_p"
+	# c's control service may come up after its link does.
+	wait_until 30 eval "'$RCPTCTL' --socket '$PWD/a.sock' connect c \
+	    control </dev/null 2>/dev/null | grep -q 'Receptor Control, node c'"
+}
+gone_midstream_cleanup()
+{
+	stop_all
+}
+
+atf_test_case restart_epoch cleanup
+restart_epoch_head()
+{
+	atf_set descr "A Go leaf restarts with a new epoch at once: the" \
+	    "other leaf reaches it again through our hub and a Go hub"
+	atf_set timeout 200
+}
+restart_epoch_body()
+{
+	need_go
+	for _mix in "go ours go" "ours go go"; do
+		_d=$(echo "$_mix" | tr ' ' -)
+		mkdir "$_d" && cd "$_d" || atf_fail cd
+		mesh3 tcp "" $_mix
+		next_second
+		stop_named c
+		node go c --tcp-peer address=127.0.0.1:"$MESH_PORT"
+		wait_log "Connection established with c" 30 b.log
+		wait_until 60 eval "ctl a ping c --count 1 >/dev/null 2>&1"
+		reaches a c b
+		reaches c a b
+		stop_all
+		cd ..
+	done
+}
+restart_epoch_cleanup()
+{
+	stop_dirs
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case tcp
@@ -284,4 +526,8 @@ atf_init_test_cases()
 	atf_add_test_case reload_hub
 	atf_add_test_case duplicate_go_first
 	atf_add_test_case duplicate_ours_first
+	atf_add_test_case firewall
+	atf_add_test_case gone_midhandshake
+	atf_add_test_case gone_midstream
+	atf_add_test_case restart_epoch
 }
