@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "log.h"
 #include "proc.h"
 #include "proto.h"
+#include "sockets.h"
 
 /* Files the config names, as the parent read them. */
 struct child_file {
@@ -40,6 +42,7 @@ static void	child_dispatch_peer(struct imsgev *, struct imsg *);
 static void	child_hello(struct imsg *);
 static void	child_peer_fd(struct imsg *);
 static void	child_reconf(struct imsg *);
+static void	child_audit(uint32_t);
 static void	child_check_ready(void);
 static void	child_selftest(void);
 static enum proc_role child_role_of(struct imsgev *);
@@ -117,6 +120,9 @@ child_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_RECONF_FILE:
 	case IMSG_RECONF_DONE:
 		child_reconf(imsg);
+		break;
+	case IMSG_AUDIT:
+		child_audit(imsg->hdr.peerid);
 		break;
 	default:
 		if (!child.ready)
@@ -275,6 +281,30 @@ child_reconf(struct imsg *imsg)
 		child_selftest();
 		break;
 	}
+}
+
+/*
+ * What only this process can see of itself for the parent's audit. The
+ * reply holds as many sockets as a message does; the rest are later
+ * descriptors, connections rather than listeners.
+ */
+static void
+child_audit(uint32_t reqid)
+{
+	/* Each takes a tag byte and 8 on the wire. */
+	static uint64_t	 inodes[(IMSG_MAX_SIZE - PATH_MAX) / 9];
+	struct msgbuild	 mb;
+	size_t		 i, n;
+
+	n = socket_inodes(inodes, sizeof(inodes) / sizeof(inodes[0]));
+	msg_init(&mb);
+	msg_add_str(&mb, sandbox_root());
+	msg_add_u32(&mb, n);
+	for (i = 0; i < n; i++)
+		msg_add_u64(&mb, inodes[i]);
+	if (imsgev_msg(&child.chan[ROLE_PARENT], &mb, IMSG_AUDIT_REPLY, reqid,
+	    -1) == -1)
+		fatal("audit reply to parent");
 }
 
 static void

@@ -38,6 +38,7 @@ static const char *const role_names[ROLE_COUNT] = {
 
 static int	sandboxed;
 static int	datadir_fd = -1;
+static char	*root_dir;
 
 const char *
 role_name(enum proc_role role)
@@ -80,8 +81,11 @@ sandbox_enter(enum proc_role role, const struct sandbox_conf *conf)
 		datafd = datadir_open(conf->datadir, pw);
 	}
 	if (pw != NULL) {
-		if (role != ROLE_WORKD)
+		if (role != ROLE_WORKD) {
 			chroot_enter(conf->chroot);
+			if ((root_dir = strdup(conf->chroot)) == NULL)
+				fatal("sandbox");
+		}
 		privdrop(pw);
 		log_debug("running as %s (uid %u)", conf->user,
 		    (unsigned)getuid());
@@ -94,6 +98,12 @@ sandbox_enter(enum proc_role role, const struct sandbox_conf *conf)
 	datadir_fd = datafd;
 	sandbox_seccomp(role, conf->trap);
 	sandboxed = 1;
+}
+
+const char *
+sandbox_root(void)
+{
+	return root_dir != NULL ? root_dir : "/";
 }
 
 int

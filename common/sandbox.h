@@ -38,6 +38,9 @@ void	sandbox_enter(enum proc_role, const struct sandbox_conf *);
  */
 int	sandbox_datadir(void);
 
+/* The directory the process is confined to: its chroot, or "/". */
+const char *sandbox_root(void);
+
 /* Landlock ABI in use (0 when none). */
 int	sandbox_landlock_abi(void);
 /* Why Landlock is not in use ("call: reason"), or NULL when it is. */

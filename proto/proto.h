@@ -26,6 +26,13 @@ enum imsg_type {
 	IMSG_RECONF_APPLIED,	/* child -> parent: u32 generation */
 
 	/*
+	 * privilege audit: parent -> child, no payload; the reply, with the
+	 * same peerid: str root directory, u32 n + n u64 socket inodes
+	 */
+	IMSG_AUDIT,
+	IMSG_AUDIT_REPLY,
+
+	/*
 	 * Control service. peerid is ctld's request id; every request gets
 	 * exactly one reply with the same peerid.
 	 */

@@ -2,16 +2,18 @@
  * The privilege audit: what each process of the daemon may do, for the
  * control service's `privileges` and for `receptor -n -v`.
  *
- * The parent reads what the kernel says of each process in /proc (ids,
- * root directory, NoNewPrivs, seccomp mode, capabilities, the sockets it
- * listens on) and adds what it knows each child installed: the seccomp
- * allowlist and the Landlock rule set of its role, from the tables that
- * install them. /proc does not show Landlock, so that part is the plan.
+ * The parent reads what the kernel says of each process in
+ * /proc/PID/status (ids, NoNewPrivs, seccomp mode, capabilities), asks
+ * each child for what only it may see of itself (its root directory and
+ * the inodes of its sockets, found listening in the kernel's tables), and
+ * adds what it knows each child installed: the seccomp allowlist and the
+ * Landlock rule set of its role, from the tables that install them.
+ * /proc does not show Landlock, so that part is the plan.
  */
 #include <sys/types.h>
+#include <sys/queue.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <pwd.h>
@@ -23,11 +25,17 @@
 #include "log.h"
 #include "proto.h"
 #include "receptor.h"
+#include "sockets.h"
 
 /* Flags of a listening socket in /proc/net/unix (__SO_ACCEPTCON). */
 #define UNIX_ACCEPTCON	0x10000
 #define UNIX_DGRAM	2
 #define TCP_LISTEN	0x0a
+
+/* Seconds a child has to answer the audit. */
+#define AUDIT_TIMEOUT	2
+/* Inodes a process may report, as many as a message holds. */
+#define AUDIT_INODES_MAX	(IMSG_MAX_SIZE / 9)
 
 struct strlist {
 	char	**v;
@@ -49,6 +57,26 @@ struct proc_priv {
 	char		 capbnd[32];
 	struct strlist	 listen;
 };
+
+/* What a process said of itself. */
+struct self_view {
+	int		 answered;
+	char		*root;
+	uint64_t	*inodes;
+	size_t		 ninodes;
+};
+
+/* ctld's request reqid, waiting for the children's answers. */
+struct audit {
+	TAILQ_ENTRY(audit)	 entry;
+	struct imsgev		*ctld;
+	uint32_t		 reqid;
+	int			 waiting;
+	struct self_view	 view[ROLE_COUNT];
+	struct event		*ev_timeout;
+};
+
+static TAILQ_HEAD(, audit) audits = TAILQ_HEAD_INITIALIZER(audits);
 
 struct landlock_lists {
 	struct strlist	 restricts;
@@ -75,15 +103,17 @@ static void	strlist_sort(struct strlist *);
 static int	strlist_has(const struct strlist *, const char *);
 static void	strlist_free(struct strlist *);
 static int	str_cmp(const void *, const void *);
-static void	proc_read(struct proc_priv *);
+static void	audit_timeout(evutil_socket_t, short, void *);
+static void	audit_finish(struct audit *);
+static void	audit_free(struct audit *);
+static void	proc_read(struct proc_priv *, const struct self_view *);
 static void	proc_status(struct proc_priv *);
 static void	ids_parse(const char *, uint32_t [4]);
-static void	listening(struct proc_priv *);
-static int	socket_inodes(pid_t, unsigned long **, size_t *);
-static int	inode_in(const unsigned long *, size_t, unsigned long);
-static void	net_inet(struct proc_priv *, const char *, const unsigned long *,
-		    size_t);
-static void	net_unix(struct proc_priv *, const unsigned long *, size_t);
+static void	listening(struct proc_priv *, const struct self_view *);
+static int	inode_in(const struct self_view *, unsigned long);
+static void	net_inet(struct proc_priv *, const char *,
+		    const struct self_view *);
+static void	net_unix(struct proc_priv *, const struct self_view *);
 static int	inet_text(const char *, unsigned, int, char *, size_t);
 static void	syscalls_collect(enum proc_role, struct syscalls *);
 static void	syscall_add(const struct sandbox_syscall *, void *);
@@ -94,9 +124,82 @@ static void	rule_add(const char *, void *);
 static void	plan_listeners(FILE *, const struct config *);
 static const char *plan_user(const struct cmdline *);
 
-/* IMSG_CTL_PRIVILEGES: the reply to ctld's request reqid. */
+/* IMSG_CTL_PRIVILEGES: ask each child of itself, then answer ctld. */
 void
-audit_reply(struct imsgev *ctld, uint32_t reqid)
+audit_request(struct imsgev *ctld, uint32_t reqid)
+{
+	struct audit	*a;
+	struct timeval	 tv = { AUDIT_TIMEOUT, 0 };
+	struct self_view *self;
+	enum proc_role	 r;
+
+	if ((a = calloc(1, sizeof(*a))) == NULL ||
+	    (a->ev_timeout = evtimer_new(rc->base, audit_timeout, a)) == NULL)
+		fatal("privileges");
+	a->ctld = ctld;
+	a->reqid = reqid;
+	self = &a->view[ROLE_PARENT];
+	self->answered = 1;
+	if ((self->root = strdup(sandbox_root())) == NULL ||
+	    (self->inodes = calloc(AUDIT_INODES_MAX,
+	    sizeof(*self->inodes))) == NULL)
+		fatal("privileges");
+	self->ninodes = socket_inodes(self->inodes, AUDIT_INODES_MAX);
+	for (r = ROLE_NETD; r < ROLE_COUNT; r++)
+		if (rc->children[r].pid > 0 && imsgev_compose(
+		    &rc->children[r].iev, IMSG_AUDIT, reqid, -1, NULL, 0) == 0)
+			a->waiting++;
+	TAILQ_INSERT_TAIL(&audits, a, entry);
+	if (a->waiting == 0)
+		audit_finish(a);
+	else
+		evtimer_add(a->ev_timeout, &tv);
+}
+
+/* IMSG_AUDIT_REPLY: what child c says of itself. */
+void
+audit_answer(struct child *c, struct imsg *imsg)
+{
+	struct audit		*a;
+	struct self_view	*v;
+	struct msgread		 mr;
+	uint32_t		 n, i;
+
+	TAILQ_FOREACH(a, &audits, entry)
+		if (a->reqid == imsg->hdr.peerid)
+			break;
+	if (a == NULL || a->view[c->role].answered)
+		return;		/* late, after the timeout */
+	v = &a->view[c->role];
+	msg_read_init(&mr, imsg);
+	v->root = msg_get_str(&mr);
+	n = msg_get_u32(&mr);
+	if (n > AUDIT_INODES_MAX ||
+	    (v->inodes = calloc(n, sizeof(*v->inodes))) == NULL)
+		n = 0;
+	for (i = 0; i < n; i++)
+		v->inodes[i] = msg_get_u64(&mr);
+	v->ninodes = n;
+	if (msg_read_end(&mr) == -1 || v->root == NULL) {
+		log_warnx("malformed audit reply from %s", role_name(c->role));
+		free(v->root);
+		v->root = NULL;
+		v->ninodes = 0;
+	}
+	v->answered = 1;
+	if (--a->waiting == 0)
+		audit_finish(a);
+}
+
+static void
+audit_timeout(evutil_socket_t fd, short events, void *arg)
+{
+	audit_finish(arg);
+}
+
+/* The reply to ctld, with what the children said by now. */
+static void
+audit_finish(struct audit *a)
 {
 	struct msgbuild		 mb;
 	struct proc_priv	 p;
@@ -115,7 +218,7 @@ audit_reply(struct imsgev *ctld, uint32_t reqid)
 		memset(&p, 0, sizeof(p));
 		p.role = r;
 		p.pid = r == ROLE_PARENT ? getpid() : rc->children[r].pid;
-		proc_read(&p);
+		proc_read(&p, &a->view[r]);
 
 		msg_add_str(&mb, role_name(r));
 		msg_add_u32(&mb, p.pid);
@@ -161,8 +264,24 @@ audit_reply(struct imsgev *ctld, uint32_t reqid)
 		strlist_free(&ll.rules);
 		strlist_free(&p.listen);
 	}
-	if (imsgev_msg(ctld, &mb, IMSG_CTL_PRIVILEGES_REPLY, reqid, -1) == -1)
+	if (imsgev_msg(a->ctld, &mb, IMSG_CTL_PRIVILEGES_REPLY, a->reqid,
+	    -1) == -1)
 		log_warn("privileges reply to ctld");
+	audit_free(a);
+}
+
+static void
+audit_free(struct audit *a)
+{
+	enum proc_role	 r;
+
+	TAILQ_REMOVE(&audits, a, entry);
+	event_free(a->ev_timeout);
+	for (r = ROLE_PARENT; r < ROLE_COUNT; r++) {
+		free(a->view[r].root);
+		free(a->view[r].inodes);
+	}
+	free(a);
 }
 
 static void
@@ -192,11 +311,9 @@ msg_add_list(struct msgbuild *mb, const struct strlist *l)
 }
 
 static void
-proc_read(struct proc_priv *p)
+proc_read(struct proc_priv *p, const struct self_view *v)
 {
 	struct passwd	*pw;
-	char		 path[64];
-	ssize_t		 n;
 
 	if (p->pid <= 0) {
 		(void)strlcpy(p->error, "not running", sizeof(p->error));
@@ -209,15 +326,13 @@ proc_read(struct proc_priv *p)
 		(void)strlcpy(p->user, pw->pw_name, sizeof(p->user));
 	else
 		(void)snprintf(p->user, sizeof(p->user), "%u", p->uid[1]);
-	(void)snprintf(path, sizeof(path), "/proc/%ld/root", (long)p->pid);
-	if ((n = readlink(path, p->root, sizeof(p->root) - 1)) == -1) {
-		(void)snprintf(p->error, sizeof(p->error), "%s: %s", path,
-		    strerror(errno));
-		p->root[0] = '\0';
+	if (!v->answered || v->root == NULL) {
+		(void)strlcpy(p->error, "did not answer the audit",
+		    sizeof(p->error));
 		return;
 	}
-	p->root[n] = '\0';
-	listening(p);
+	(void)strlcpy(p->root, v->root, sizeof(p->root));
+	listening(p, v);
 }
 
 static void
@@ -270,77 +385,38 @@ ids_parse(const char *s, uint32_t ids[4])
 }
 
 /*
- * The sockets of the process (inodes of its descriptors) that the tables
- * of its network namespace show listening: TCP in LISTEN, UDP bound and
- * unconnected, unix with a path, listening or datagram.
+ * The sockets of the process (the inodes it reported) that the tables of
+ * our network namespace, which is every process's, show listening: TCP in
+ * LISTEN, UDP bound and unconnected, unix with a path, listening or
+ * datagram.
  */
 static void
-listening(struct proc_priv *p)
+listening(struct proc_priv *p, const struct self_view *v)
 {
-	unsigned long	*inodes = NULL;
-	size_t		 ninodes = 0;
-
-	if (socket_inodes(p->pid, &inodes, &ninodes) == -1)
-		return;
-	if (ninodes > 0) {
-		net_inet(p, "tcp", inodes, ninodes);
-		net_inet(p, "tcp6", inodes, ninodes);
-		net_inet(p, "udp", inodes, ninodes);
-		net_inet(p, "udp6", inodes, ninodes);
-		net_unix(p, inodes, ninodes);
+	if (v->ninodes > 0) {
+		net_inet(p, "tcp", v);
+		net_inet(p, "tcp6", v);
+		net_inet(p, "udp", v);
+		net_inet(p, "udp6", v);
+		net_unix(p, v);
 	}
-	free(inodes);
 	strlist_sort(&p->listen);
 }
 
 static int
-socket_inodes(pid_t pid, unsigned long **inodes, size_t *n)
-{
-	DIR		*d;
-	struct dirent	*de;
-	char		 path[PATH_MAX], link[64];
-	unsigned long	 ino;
-	ssize_t		 len;
-
-	(void)snprintf(path, sizeof(path), "/proc/%ld/fd", (long)pid);
-	if ((d = opendir(path)) == NULL) {
-		log_warn("privileges: %s", path);
-		return -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		(void)snprintf(path, sizeof(path), "/proc/%ld/fd/%s",
-		    (long)pid, de->d_name);
-		if ((len = readlink(path, link, sizeof(link) - 1)) == -1)
-			continue;
-		link[len] = '\0';
-		if (sscanf(link, "socket:[%lu]", &ino) != 1)
-			continue;
-		if ((*inodes = reallocarray(*inodes, *n + 1,
-		    sizeof(**inodes))) == NULL)
-			fatal("privileges");
-		(*inodes)[(*n)++] = ino;
-	}
-	closedir(d);
-	return 0;
-}
-
-static int
-inode_in(const unsigned long *inodes, size_t n, unsigned long ino)
+inode_in(const struct self_view *v, unsigned long ino)
 {
 	size_t	 i;
 
-	for (i = 0; i < n; i++)
-		if (inodes[i] == ino)
+	for (i = 0; i < v->ninodes; i++)
+		if (v->inodes[i] == ino)
 			return 1;
 	return 0;
 }
 
-/* /proc/PID/net/{tcp,tcp6,udp,udp6}: "sl local rem st ... inode". */
+/* /proc/self/net/{tcp,tcp6,udp,udp6}: "sl local rem st ... inode". */
 static void
-net_inet(struct proc_priv *p, const char *proto, const unsigned long *inodes,
-    size_t n)
+net_inet(struct proc_priv *p, const char *proto, const struct self_view *v)
 {
 	FILE		*fp;
 	char		 path[64], line[512], laddr[40], raddr[40];
@@ -349,8 +425,7 @@ net_inet(struct proc_priv *p, const char *proto, const unsigned long *inodes,
 	unsigned long	 ino;
 	int		 tcp = proto[0] == 't', v6 = strchr(proto, '6') != NULL;
 
-	(void)snprintf(path, sizeof(path), "/proc/%ld/net/%s", (long)p->pid,
-	    proto);
+	(void)snprintf(path, sizeof(path), "/proc/self/net/%s", proto);
 	if ((fp = fopen(path, "re")) == NULL)
 		return;
 	while (fgets(line, sizeof(line), fp) != NULL) {
@@ -358,7 +433,7 @@ net_inet(struct proc_priv *p, const char *proto, const unsigned long *inodes,
 		    "%*s %*s %*s %*u %*u %lu", laddr, &lport, raddr, &rport,
 		    &st, &ino) != 6)
 			continue;
-		if (!inode_in(inodes, n, ino))
+		if (!inode_in(v, ino))
 			continue;
 		if (tcp ? st != TCP_LISTEN : rport != 0)
 			continue;
@@ -404,9 +479,9 @@ inet_text(const char *hex, unsigned port, int v6, char *buf, size_t len)
 	return 0;
 }
 
-/* /proc/PID/net/unix: "Num RefCount Protocol Flags Type St Inode Path". */
+/* /proc/self/net/unix: "Num RefCount Protocol Flags Type St Inode Path". */
 static void
-net_unix(struct proc_priv *p, const unsigned long *inodes, size_t n)
+net_unix(struct proc_priv *p, const struct self_view *v)
 {
 	FILE		*fp;
 	char		 path[64], *line = NULL, *sp, *text;
@@ -415,8 +490,7 @@ net_unix(struct proc_priv *p, const unsigned long *inodes, size_t n)
 	unsigned long	 ino;
 	int		 pos;
 
-	(void)snprintf(path, sizeof(path), "/proc/%ld/net/unix",
-	    (long)p->pid);
+	(void)strlcpy(path, "/proc/self/net/unix", sizeof(path));
 	if ((fp = fopen(path, "re")) == NULL)
 		return;
 	while (getline(&line, &size, fp) != -1) {
@@ -426,7 +500,7 @@ net_unix(struct proc_priv *p, const unsigned long *inodes, size_t n)
 		    &st, &ino, &pos) != 4 || pos == -1)
 			continue;
 		sp = line + pos;
-		if (*sp == '\0' || !inode_in(inodes, n, ino))
+		if (*sp == '\0' || !inode_in(v, ino))
 			continue;
 		if ((flags & UNIX_ACCEPTCON) == 0 && type != UNIX_DGRAM)
 			continue;
@@ -498,7 +572,7 @@ audit_plan(FILE *fp, const struct config *conf, const struct cmdline *cmd)
 	struct syscalls	 sc;
 	enum proc_role	 r;
 	const char	*user = plan_user(cmd), *datadir;
-	char		 files[PATH_MAX + 64], calls[128];
+	char		 files[PATH_MAX + 64], calls[128], caps[16];
 	int		 abi = sandbox_landlock_kernel_abi();
 
 	datadir = config_datadir(conf);
@@ -525,10 +599,14 @@ audit_plan(FILE *fp, const struct config *conf, const struct cmdline *cmd)
 			    datadir != NULL ? datadir : "(none)");
 		else
 			(void)strlcpy(files, "none", sizeof(files));
+		if (r == ROLE_PARENT)
+			(void)snprintf(caps, sizeof(caps), "%zu", caps_kept());
+		else
+			(void)strlcpy(caps, "none", sizeof(caps));
 		fprintf(fp, "# %-9s %-11s %-11s %-34s %-6s %s\n", role_name(r),
 		    r == ROLE_PARENT ? "root" : user,
 		    r == ROLE_PARENT || r == ROLE_WORKD ? "/" : RECEPTOR_CHROOT,
-		    files, r == ROLE_PARENT ? "all" : "none", calls);
+		    files, caps, calls);
 	}
 	fprintf(fp, "#\n# Every child: no_new_privs, an empty capability "
 	    "bounding set, a seccomp\n# allowlist killing it on any other "

@@ -196,9 +196,12 @@ parent_dispatch_child(struct imsgev *iev, struct imsg *imsg)
 		log_warnx("unexpected message %u from %s", imsg->hdr.type,
 		    role_name(c->role));
 		break;
+	case IMSG_AUDIT_REPLY:
+		audit_answer(c, imsg);
+		break;
 	case IMSG_CTL_PRIVILEGES:
 		if (c->role == ROLE_CTLD) {
-			audit_reply(&c->iev, imsg->hdr.peerid);
+			audit_request(&c->iev, imsg->hdr.peerid);
 			break;
 		}
 		/* FALLTHROUGH */

@@ -98,6 +98,7 @@ main(int argc, char *argv[])
 	    NULL)
 		fatalx("evtimer_new failed");
 
+	caps_limit();
 	children_start();
 	if (event_base_dispatch(rc->base) == -1)
 		fatalx("event loop failed");

@@ -63,7 +63,11 @@ extern struct receptor	*rc;
 void	receptor_stop(int exitcode);
 
 /* audit.c */
-void	audit_reply(struct imsgev *ctld, uint32_t reqid);
+void	caps_limit(void);
+size_t	caps_kept(void);
+
+void	audit_request(struct imsgev *ctld, uint32_t reqid);
+void	audit_answer(struct child *, struct imsg *);
 void	audit_plan(FILE *, const struct config *, const struct cmdline *);
 
 /* launch.c */

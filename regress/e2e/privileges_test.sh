@@ -128,6 +128,33 @@ sandboxes_cleanup()
 	stop_receptor
 }
 
+atf_test_case parent_caps cleanup
+parent_caps_head()
+{
+	atf_set "descr" "Started by hand as root, the parent keeps the" \
+	    "capabilities of the unit's bounding set only, and says so"
+	atf_set "require.user" "root"
+}
+parent_caps_body()
+{
+	# chown dac_override fowner kill setgid setuid setpcap
+	# net_bind_service sys_chroot, where the root that ran us had them
+	kept=$(printf '%016x' $(( 0x405eb & 0x$(proc_field $$ CapBnd) )))
+	audit_start
+	for set in CapEff CapPrm CapBnd; do
+		atf_check_equal "$set:$kept" \
+		    "$set:$(proc_field "$(receptor_pid)" $set)"
+		atf_check_equal "$set:$kept" \
+		    "$set:$(field receptor 'p["'$set'"]')"
+	done
+	atf_check_equal "CapInh:0000000000000000" \
+	    "CapInh:$(proc_field "$(receptor_pid)" CapInh)"
+}
+parent_caps_cleanup()
+{
+	stop_receptor
+}
+
 atf_test_case landlock cleanup
 landlock_head()
 {
@@ -238,7 +265,7 @@ CONF
 	atf_check -o save:two.conf "$RECEPTOR" -n -v -c one.conf
 	atf_check cmp one.conf two.conf
 	atf_check -o save:plan grep '^#' one.conf
-	atf_check -o match:'^# +receptor +root +/ +all +all +unfiltered$' \
+	atf_check -o match:'^# +receptor +root +/ +all +9 +unfiltered$' \
 	    -o match:'^# +netd +_receptor +/var/empty +none +none +[0-9]+: ' \
 	    -o match:'^# +ctld +_receptor +/var/empty +none +none +[0-9]+: ' \
 	    -o match:"^# +workd +_receptor +/ +$PWD/data \\(no exec\\) +none " \
@@ -258,6 +285,7 @@ atf_init_test_cases()
 {
 	atf_add_test_case json
 	atf_add_test_case sandboxes
+	atf_add_test_case parent_caps
 	atf_add_test_case landlock
 	atf_add_test_case listening
 	atf_add_test_case table
