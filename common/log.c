@@ -126,6 +126,14 @@ log_warn(const char *fmt, ...)
 	errno = saved_errno;
 }
 
+static int	 fatal_status = 1;
+
+void
+log_fatal_status(int status)
+{
+	fatal_status = status;
+}
+
 static __dead void
 vfatal(int with_errno, const char *fmt, va_list ap)
 {
@@ -137,7 +145,7 @@ vfatal(int with_errno, const char *fmt, va_list ap)
 		log_error("%s: %s: %s", log_proc, buf, strerror(saved_errno));
 	else
 		log_error("%s: %s", log_proc, buf);
-	exit(1);
+	exit(fatal_status);
 }
 
 void

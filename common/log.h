@@ -21,6 +21,8 @@ enum log_level {
 
 void	log_init(enum log_level, const char *procname);
 void	log_setlevel(enum log_level);
+/* The exit status of fatal() and fatalx(), 1 until set. */
+void	log_fatal_status(int);
 enum log_level log_getlevel(void);
 void	log_procname(const char *);
 int	log_level_parse(const char *, enum log_level *);

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,7 +28,7 @@
 
 static int	datadir_open(const char *, const struct passwd *);
 static void	chroot_enter(const char *);
-static void	privdrop(const struct passwd *);
+static void	privdrop(const struct passwd *, int);
 
 static const char *const role_names[ROLE_COUNT] = {
 	[ROLE_PARENT] = "receptor",
@@ -86,7 +87,7 @@ sandbox_enter(enum proc_role role, const struct sandbox_conf *conf)
 			if ((root_dir = strdup(conf->chroot)) == NULL)
 				fatal("sandbox");
 		}
-		privdrop(pw);
+		privdrop(pw, role == ROLE_NETD);
 		log_debug("running as %s (uid %u)", conf->user,
 		    (unsigned)getuid());
 	}
@@ -186,25 +187,41 @@ chroot_enter(const char *path)
 	close(fd);
 }
 
+/*
+ * Become pw's user without a capability, but CAP_NET_BIND_SERVICE if
+ * bind is set and root had it: netd binds the ports the configuration
+ * names, below 1024 too, as Go's does as root.
+ */
 static void
-privdrop(const struct passwd *pw)
+privdrop(const struct passwd *pw, int bind)
 {
 	struct __user_cap_header_struct	 hdr;
 	struct __user_cap_data_struct	 data[_LINUX_CAPABILITY_U32S_3];
 	gid_t				 gid = pw->pw_gid;
 	uid_t				 uid = pw->pw_uid;
+	uint32_t			 keep[_LINUX_CAPABILITY_U32S_3] = { 0 };
 	unsigned			 cap, i;
+
+	bind = bind && prctl(PR_CAPBSET_READ, CAP_NET_BIND_SERVICE, 0, 0,
+	    0) == 1;
+	if (bind)
+		keep[CAP_TO_INDEX(CAP_NET_BIND_SERVICE)] =
+		    CAP_TO_MASK(CAP_NET_BIND_SERVICE);
 
 	/*
 	 * Only root may shrink the bounding set; without it no later exec,
 	 * however it came about, can hand capabilities back. A container
 	 * that denies it still gets everything below.
 	 */
-	for (cap = 0; prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0; cap++)
-		;
+	for (cap = 0;; cap++)
+		if ((keep[CAP_TO_INDEX(cap)] & CAP_TO_MASK(cap)) == 0 &&
+		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1)
+			break;
 	if (errno != EINVAL && errno != EPERM)
 		fatal("prctl(PR_CAPBSET_DROP, %u)", cap);
 
+	if (bind && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == -1)
+		fatal("prctl(PR_SET_KEEPCAPS)");
 	if (setgroups(1, &gid) == -1)
 		fatal("setgroups");
 	if (setresgid(gid, gid, gid) == -1)
@@ -215,18 +232,23 @@ privdrop(const struct passwd *pw)
 		fatalx("privileges could be regained after dropping them");
 
 	/*
-	 * Leaving uid 0 empties the permitted, effective and ambient sets;
-	 * the inheritable set survives it, so empty it too.
+	 * Leaving uid 0 empties the effective and ambient sets, and the
+	 * permitted one unless kept; the inheritable set survives it, so
+	 * set all three to what is kept.
 	 */
 	memset(&hdr, 0, sizeof(hdr));
 	hdr.version = _LINUX_CAPABILITY_VERSION_3;
 	memset(data, 0, sizeof(data));
+	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+		data[i].permitted = data[i].effective = keep[i];
 	if (syscall(SYS_capset, &hdr, data) == -1)
 		fatal("capset");
+	if (bind && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) == -1)
+		fatal("prctl(PR_SET_KEEPCAPS)");
 	if (syscall(SYS_capget, &hdr, data) == -1)
 		fatal("capget");
 	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
-		if (data[i].effective != 0 || data[i].permitted != 0 ||
-		    data[i].inheritable != 0)
+		if (data[i].effective != keep[i] ||
+		    data[i].permitted != keep[i] || data[i].inheritable != 0)
 			fatalx("capabilities left after dropping privileges");
 }

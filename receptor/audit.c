@@ -602,15 +602,16 @@ audit_plan(FILE *fp, const struct config *conf, const struct cmdline *cmd)
 		if (r == ROLE_PARENT)
 			(void)snprintf(caps, sizeof(caps), "%zu", caps_kept());
 		else
-			(void)strlcpy(caps, "none", sizeof(caps));
+			(void)strlcpy(caps, r == ROLE_NETD ? "bind" : "none",
+			    sizeof(caps));
 		fprintf(fp, "# %-9s %-11s %-11s %-34s %-6s %s\n", role_name(r),
 		    r == ROLE_PARENT ? "root" : user,
 		    r == ROLE_PARENT || r == ROLE_WORKD ? "/" : RECEPTOR_CHROOT,
 		    files, caps, calls);
 	}
 	fprintf(fp, "#\n# Every child: no_new_privs, an empty capability "
-	    "bounding set, a seccomp\n# allowlist killing it on any other "
-	    "system call, no exec; ");
+	    "bounding set (netd's: bind\n# below 1024), a seccomp allowlist "
+	    "killing it on any other system call,\n# no exec; ");
 	if (abi > 0)
 		fprintf(fp, "Landlock ABI %d:\n# no file access but workd's "
 		    "datadir, no TCP bind or connect but netd's.\n", abi);

@@ -2,7 +2,8 @@
  * The parent's capabilities. Before it starts its children it keeps only
  * what it uses for the rest of its life, as the unit's
  * CapabilityBoundingSet= (etc/receptor.service) does, so that a daemon
- * root starts by hand is held to the same.
+ * root starts by hand is held to the same; and a configuration that needs
+ * one it lacks is refused up front.
  */
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -12,6 +13,9 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -26,8 +30,19 @@ static const unsigned kept[] = {
 	CAP_FOWNER,
 	CAP_DAC_OVERRIDE,	/* the datadir, _receptor's own */
 	CAP_KILL,		/* children and units run as other users */
-	CAP_NET_BIND_SERVICE,	/* control listeners a reload adds */
+	CAP_NET_BIND_SERVICE,	/* control listeners, and netd keeps it */
 };
+
+/* The actions whose port netd binds. */
+static const char *const port_actions[] = {
+	"tcp-listener", "udp-listener", "ws-listener", "tcp-server",
+	"udp-server",
+};
+
+static void	caps_get(struct __user_cap_header_struct *,
+		    struct __user_cap_data_struct *);
+static int	port_check(const char *, long long, char *, size_t);
+static int	unprivileged_port_start(void);
 
 /* For the privilege plan. */
 size_t
@@ -57,10 +72,7 @@ caps_limit(void)
 	    errno != EINVAL)
 		fatal("prctl(PR_CAP_AMBIENT_CLEAR_ALL)");
 
-	hdr.version = _LINUX_CAPABILITY_VERSION_3;
-	hdr.pid = 0;
-	if (syscall(SYS_capget, &hdr, data) == -1)
-		fatal("capget");
+	caps_get(&hdr, data);
 	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
 		data[i].permitted &= keep[i];
 		data[i].effective &= keep[i];
@@ -68,4 +80,78 @@ caps_limit(void)
 	}
 	if (syscall(SYS_capset, &hdr, data) == -1)
 		fatal("capset");
+}
+
+static void
+caps_get(struct __user_cap_header_struct *hdr,
+    struct __user_cap_data_struct *data)
+{
+	hdr->version = _LINUX_CAPABILITY_VERSION_3;
+	hdr->pid = 0;
+	if (syscall(SYS_capget, hdr, data) == -1)
+		fatal("capget");
+}
+
+/*
+ * A port below the first unprivileged one takes CAP_NET_BIND_SERVICE;
+ * without it the listener could only fail, so the configuration does,
+ * saying what would make it work.
+ */
+int
+caps_check_ports(const struct config *conf, char *err, size_t errlen)
+{
+	struct __user_cap_header_struct	 hdr;
+	struct __user_cap_data_struct	 data[_LINUX_CAPABILITY_U32S_3];
+	struct cfg_item			*item;
+	const char			*s;
+	size_t				 a;
+
+	caps_get(&hdr, data);
+	if (data[CAP_TO_INDEX(CAP_NET_BIND_SERVICE)].effective &
+	    CAP_TO_MASK(CAP_NET_BIND_SERVICE))
+		return 0;
+	for (a = 0; a < sizeof(port_actions) / sizeof(port_actions[0]); a++)
+		for (item = config_first(conf, port_actions[a]); item != NULL;
+		    item = config_next(item, port_actions[a]))
+			if (port_check(port_actions[a], cfg_int(item, "port"),
+			    err, errlen) == -1)
+				return -1;
+	for (item = config_first(conf, "control-service"); item != NULL;
+	    item = config_next(item, "control-service"))
+		if ((s = cfg_str(item, "tcplisten")) != NULL &&
+		    (s = strrchr(s, ':')) != NULL &&
+		    port_check("control-service", strtoll(s + 1, NULL, 10),
+		    err, errlen) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+port_check(const char *action, long long port, char *err, size_t errlen)
+{
+	int	 first = unprivileged_port_start();
+
+	if (port <= 0 || port >= first)
+		return 0;
+	(void)snprintf(err, errlen, "%s port %lld: a port below %d needs "
+	    "CAP_NET_BIND_SERVICE, which this process lacks: start it as "
+	    "root, keep the capability in receptor.service's "
+	    "CapabilityBoundingSet=, or use port %d or above", action, port,
+	    first, first);
+	return -1;
+}
+
+static int
+unprivileged_port_start(void)
+{
+	FILE	*fp;
+	int	 first = 1024;
+
+	if ((fp = fopen("/proc/sys/net/ipv4/ip_unprivileged_port_start",
+	    "re")) != NULL) {
+		if (fscanf(fp, "%d", &first) != 1)
+			first = 1024;
+		fclose(fp);
+	}
+	return first;
 }

@@ -145,7 +145,7 @@ parent_dispatch_child(struct imsgev *iev, struct imsg *imsg)
 		if (!rc->stopping) {
 			log_error("lost the channel to %s, shutting down",
 			    role_name(c->role));
-			receptor_stop(1);
+			receptor_stop(EXIT_RUNTIME);
 		}
 		return;
 	}
@@ -159,7 +159,7 @@ parent_dispatch_child(struct imsgev *iev, struct imsg *imsg)
 		if (msg_read_end(&mr) == -1 || c->landlock_why == NULL) {
 			log_error("malformed message from %s",
 			    role_name(c->role));
-			receptor_stop(1);
+			receptor_stop(EXIT_RUNTIME);
 			return;
 		}
 		for (r = ROLE_NETD; r < ROLE_COUNT; r++)
@@ -173,7 +173,7 @@ parent_dispatch_child(struct imsgev *iev, struct imsg *imsg)
 		if (msg_read_end(&mr) == -1) {
 			log_error("malformed message from %s",
 			    role_name(c->role));
-			receptor_stop(1);
+			receptor_stop(EXIT_RUNTIME);
 			return;
 		}
 		reconf_applied(c, gen);
@@ -268,7 +268,7 @@ children_reap(void)
 
 /*
  * A clean exit during shutdown is expected (returns 0); anything else is
- * what brought the daemon down, so it is said loudly (returns 1).
+ * what brought the daemon down, so it is said loudly.
  */
 static int
 child_report(struct child *c, int status)
@@ -283,7 +283,7 @@ child_report(struct child *c, int status)
 	if (WIFEXITED(status)) {
 		log_error("%s exited with status %d", name,
 		    WEXITSTATUS(status));
-		return 1;
+		return EXIT_RUNTIME;
 	}
 	sig = WTERMSIG(status);
 	if (sig == SIGSYS)
@@ -292,7 +292,7 @@ child_report(struct child *c, int status)
 	else
 		log_error("%s was killed by signal %d (%s)", name, sig,
 		    strsignal(sig));
-	return 1;
+	return EXIT_RUNTIME;
 }
 
 static struct child *

@@ -22,6 +22,7 @@ static uid_t	 owner_uid;
 static gid_t	 owner_gid;
 
 static int	take(const char *, const struct stat *, int, struct FTW *);
+static void	failed(char *, size_t, const char *, const char *);
 static void	reachable(const char *, const char *);
 
 int
@@ -41,9 +42,10 @@ datadir_prepare(const struct config *conf, const char *user, char *err,
 		    datadir);
 		return -1;
 	}
-	if (mkdir_p(nodedir, 0700, &created) == -1) {
-		(void)snprintf(err, errlen, "datadir %s: %s", nodedir,
-		    strerror(errno));
+	/* Units are written below it from the start: it must take them. */
+	if (mkdir_p(nodedir, 0700, &created) == -1 ||
+	    access(nodedir, W_OK) == -1) {
+		failed(err, errlen, "datadir", nodedir);
 		return -1;
 	}
 	if (geteuid() != 0)
@@ -58,17 +60,26 @@ datadir_prepare(const struct config *conf, const char *user, char *err,
 	if (lstat(datadir, &sb) == 0 && S_ISDIR(sb.st_mode) &&
 	    (sb.st_mode & S_IWOTH) == 0 && sb.st_uid != owner_uid &&
 	    lchown(datadir, owner_uid, owner_gid) == -1) {
-		(void)snprintf(err, errlen, "chown %s: %s", datadir,
-		    strerror(errno));
+		failed(err, errlen, "chown", datadir);
 		return -1;
 	}
 	if (nftw(nodedir, take, 16, FTW_PHYS) == -1) {
-		(void)snprintf(err, errlen, "chown %s: %s", nodedir,
-		    strerror(errno));
+		failed(err, errlen, "chown", nodedir);
 		return -1;
 	}
 	reachable(datadir, user);
 	return 0;
+}
+
+/* What failed on path, and under systemd's sandbox how to allow it. */
+static void
+failed(char *err, size_t errlen, const char *what, const char *path)
+{
+	int	 e = errno;
+
+	(void)snprintf(err, errlen, "%s %s: %s%s", what, path, strerror(e),
+	    e == EROFS ? " (under receptor.service, add the datadir to "
+	    "ReadWritePaths= with systemctl edit receptor)" : "");
 }
 
 /*

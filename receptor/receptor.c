@@ -79,6 +79,7 @@ main(int argc, char *argv[])
 	if (files_load(rc->conf, &rc->files, errbuf, sizeof(errbuf)) == -1 ||
 	    datadir_prepare(rc->conf, rc->cmd.user != NULL ? rc->cmd.user :
 	    RECEPTOR_USER, errbuf, sizeof(errbuf)) == -1 ||
+	    caps_check_ports(rc->conf, errbuf, sizeof(errbuf)) == -1 ||
 	    ctlsock_open(rc->conf, errbuf, sizeof(errbuf)) == -1)
 		usage_error(errbuf);
 	if (proxysock_open(rc->conf, errbuf, sizeof(errbuf)) == -1) {
@@ -99,6 +100,7 @@ main(int argc, char *argv[])
 		fatalx("evtimer_new failed");
 
 	caps_limit();
+	log_fatal_status(EXIT_RUNTIME);
 	children_start();
 	if (event_base_dispatch(rc->base) == -1)
 		fatalx("event loop failed");
@@ -111,7 +113,7 @@ static __dead void
 usage_error(const char *msg)
 {
 	fprintf(stderr, "Error: %s\n", msg);
-	exit(1);
+	exit(EXIT_CONFIG);
 }
 
 static int

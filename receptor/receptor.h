@@ -14,6 +14,13 @@
 #define RECEPTOR_CHROOT		"/var/empty"
 #define STOP_GRACE_SECONDS	5
 /*
+ * Exit statuses: a configuration the daemon cannot start with, as Go's,
+ * and a failure once running, which receptor.service restarts (its
+ * RestartPreventExitStatus= keeps a bad configuration from looping).
+ */
+#define EXIT_CONFIG		1
+#define EXIT_RUNTIME		2
+/*
  * As Go's net.Listen (the system's maximum): a burst of clients, AWX's
  * say, waits to be accepted rather than being refused with EAGAIN.
  */
@@ -65,6 +72,7 @@ void	receptor_stop(int exitcode);
 /* audit.c */
 void	caps_limit(void);
 size_t	caps_kept(void);
+int	caps_check_ports(const struct config *, char *, size_t);
 
 void	audit_request(struct imsgev *ctld, uint32_t reqid);
 void	audit_answer(struct child *, struct imsg *);

@@ -73,7 +73,7 @@ reconf_applied(struct child *c, uint32_t generation)
 	if (generation > rc->generation) {
 		log_error("%s applied configuration %u, only %u was sent",
 		    role_name(c->role), generation, rc->generation);
-		receptor_stop(1);
+		receptor_stop(EXIT_RUNTIME);
 		return;
 	}
 	c->applied = generation;
@@ -119,7 +119,8 @@ reconf_reload(char *err, size_t errlen)
 		return 4;
 	}
 	cmdline_clear(&cmd);
-	if (reconf_check(rc->conf, conf, err, errlen) == -1) {
+	if (reconf_check(rc->conf, conf, err, errlen) == -1 ||
+	    caps_check_ports(conf, err, errlen) == -1) {
 		config_free(conf);
 		return 3;
 	}

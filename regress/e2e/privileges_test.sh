@@ -81,8 +81,8 @@ atf_test_case sandboxes cleanup
 sandboxes_head()
 {
 	atf_set "descr" "Every child: NoNewPrivs 1, seccomp 2, no effective" \
-	    "capabilities, its role's syscalls; as root also not root and" \
-	    "netd and ctld in /var/empty"
+	    "capabilities but netd's binding of low ports, its role's" \
+	    "syscalls; as root also not root and netd and ctld in /var/empty"
 }
 sandboxes_body()
 {
@@ -90,7 +90,7 @@ sandboxes_body()
 	for c in $CHILDREN; do
 		atf_check_equal "$c:1" "$c:$(field $c 'p["NoNewPrivs"]')"
 		atf_check_equal "$c:2" "$c:$(field $c 'p["Seccomp"]')"
-		atf_check_equal "$c:0000000000000000" \
+		atf_check_equal "$c:$(kept_caps $c)" \
 		    "$c:$(field $c 'p["CapEff"]')"
 		atf_check_equal "$c:true" \
 		    "$c:$(field $c '"read" in p["Syscalls"]["Allowed"]')"
@@ -115,7 +115,7 @@ sandboxes_body()
 		atf_check_equal "$c:false" "$c:$(field $c '0 in p["Uid"]')"
 		atf_check_equal "$c:false" "$c:$(field $c '0 in p["Gid"]')"
 		atf_check_equal "$c:_receptor" "$c:$(field $c 'p["User"]')"
-		atf_check_equal "$c:0000000000000000" \
+		atf_check_equal "$c:$(kept_caps $c)" \
 		    "$c:$(field $c 'p["CapPrm"]')"
 	done
 	for c in netd ctld; do
@@ -221,7 +221,7 @@ table_body()
 	atf_check -o save:table "$RCPTCTL" --socket "$PWD/ctl.sock" privileges
 	atf_check -o match:'^ROLE +PID +UID +GID +ROOT +NONEWPRIVS +SECCOMP +CAPEFF' \
 	    -o match:"^receptor +$(receptor_pid) " \
-	    -o match:"^netd +$(child_pid netd) .* 1 +2 +0000000000000000 " \
+	    -o match:"^netd +$(child_pid netd) .* 1 +2 +$(kept_caps netd) " \
 	    -o match:"^ctld +$(child_pid ctld) .* 1 +2 +0000000000000000 " \
 	    -o match:"^workd +$(child_pid workd) .* 1 +2 +0000000000000000 " \
 	    -o match:"^  listening: tcp 127.0.0.1:$PORT\$" \
@@ -266,7 +266,7 @@ CONF
 	atf_check cmp one.conf two.conf
 	atf_check -o save:plan grep '^#' one.conf
 	atf_check -o match:'^# +receptor +root +/ +all +9 +unfiltered$' \
-	    -o match:'^# +netd +_receptor +/var/empty +none +none +[0-9]+: ' \
+	    -o match:'^# +netd +_receptor +/var/empty +none +bind +[0-9]+: ' \
 	    -o match:'^# +ctld +_receptor +/var/empty +none +none +[0-9]+: ' \
 	    -o match:"^# +workd +_receptor +/ +$PWD/data \\(no exec\\) +none " \
 	    -o match:'^# Listening: netd tcp 0.0.0.0:2222$' \
