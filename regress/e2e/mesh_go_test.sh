@@ -8,7 +8,8 @@
 
 # mesh3 BACKEND TLS A B C: leaves a and c of kinds A and C peer with hub b
 # of kind B over BACKEND (tcp, udp, ws) on $MESH_PORT; TLS "tls" for
-# certificates of mkcert on both sides (tcp and ws), "" for none.
+# certificates of our cert actions on both sides (tcp and ws), "" for
+# none.
 mesh3()
 {
 	MESH_PORT=$(free_port)
@@ -16,9 +17,9 @@ mesh3()
 	_srv=
 	_cli=
 	if [ "$2" = tls ]; then
-		mkca ca
+		our_ca ca
 		for _n in a b c; do
-			mkcert ca $_n
+			our_cert ca $_n
 		done
 		_srv=tls=srv
 		_cli=tls=cli
@@ -515,6 +516,46 @@ restart_epoch_cleanup()
 	stop_dirs
 }
 
+# wrong_node: our foo refuses Go's bar, whose certificate names
+# baz, bar dialing and dialed. Go's backends check the chain only; ours
+# also the node ID, as receptor.8 says (the streams' checks, which Go
+# makes too, are quic_test's).
+atf_test_case wrong_node cleanup
+wrong_node_head()
+{
+	atf_set descr "Our node refuses a Go peer whose certificate names" \
+	    "another node, dialed or dialing"
+	atf_set timeout 120
+}
+wrong_node_body()
+{
+	need_go
+	our_ca ca
+	our_cert ca foo
+	our_cert ca bar baz
+	_p=$(free_port)
+	node ours foo --tcp-listener port="$_p" bindaddr=127.0.0.1 tls=srv \
+	    $(tls_server foo)
+	node go bar --tcp-peer address=localhost:"$_p" tls=cli \
+	    $(tls_client bar skipreceptornamescheck=true)
+	wait_log "rejected connection with node bar because its certificate is not valid for node bar" \
+	    30 foo.log
+	lacks_route foo bar || atf_fail "foo has a route to bar"
+	stop_all
+	_p=$(free_port)
+	node go bar --tcp-listener port="$_p" bindaddr=127.0.0.1 tls=srv \
+	    $(tls_server bar skipreceptornamescheck=true)
+	node ours foo --tcp-peer address=localhost:"$_p" tls=cli \
+	    $(tls_client foo)
+	wait_log "rejected connection with node bar because its certificate is not valid for node bar" \
+	    30 foo.log
+	lacks_route foo bar || atf_fail "foo has a route to bar"
+}
+wrong_node_cleanup()
+{
+	stop_all
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case tcp
@@ -530,4 +571,5 @@ atf_init_test_cases()
 	atf_add_test_case gone_midhandshake
 	atf_add_test_case gone_midstream
 	atf_add_test_case restart_epoch
+	atf_add_test_case wrong_node
 }

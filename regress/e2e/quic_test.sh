@@ -260,6 +260,57 @@ connect_tls_wrong_node_cleanup()
 	stop_all
 }
 
+atf_test_case go_refuses_client_cert cleanup
+go_refuses_client_cert_head()
+{
+	atf_set "descr" "Go's TLS service refuses our client certificate of" \
+	    "another node"
+	atf_set "require.progs" "openssl"
+}
+go_refuses_client_cert_body()
+{
+	certs
+	cnode --tls-client name=cli cert="$PWD/other.crt" \
+	    key="$PWD/other.key" rootcas="$PWD/ca.crt" skipreceptornamescheck=true
+	gonode --tls-server name=srv cert="$PWD/gonode.crt" \
+	    key="$PWD/gonode.key" requireclientcert=true clientcas="$PWD/ca.crt" \
+	    --control-service service=secure tls=srv
+	# Its check comes after our TLS 1.3 handshake ended: no greeting.
+	atf_check -s ignore -o not-match:"Receptor Control" -e ignore \
+	    "$RCPTCTL" --socket "$PWD/cnode.sock" connect --tls-client cli \
+	    gonode secure <ask
+	wait_log "RVF ReceptorNameError: expected cnode but found other" 10 \
+	    gonode.log
+}
+go_refuses_client_cert_cleanup()
+{
+	stop_all
+}
+
+atf_test_case go_refuses_server_cert cleanup
+go_refuses_server_cert_head()
+{
+	atf_set "descr" "Go's dialer refuses our TLS service's certificate" \
+	    "of another node"
+	atf_set "require.progs" "openssl"
+}
+go_refuses_server_cert_body()
+{
+	certs
+	cnode --tls-server name=srv cert="$PWD/other.crt" \
+	    key="$PWD/other.key" skipreceptornamescheck=true \
+	    --control-service service=secure tls=srv
+	gonode $(tls_client gonode)
+	atf_check -s not-exit:0 -o not-match:"Receptor Control" \
+	    -e match:"CRYPTO_ERROR 0x12a \(local\): x509: certificate is valid for Receptor node ID other, not cnode" \
+	    "$RCPTCTL" --socket "$PWD/gonode.sock" connect --tls-client cli \
+	    cnode secure <ask
+}
+go_refuses_server_cert_cleanup()
+{
+	stop_all
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case go_dials_us
@@ -271,4 +322,6 @@ atf_init_test_cases()
 	atf_add_test_case gonode_wrong_node
 	atf_add_test_case connect_tls_to_gonode
 	atf_add_test_case connect_tls_wrong_node
+	atf_add_test_case go_refuses_client_cert
+	atf_add_test_case go_refuses_server_cert
 }
