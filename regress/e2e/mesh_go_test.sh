@@ -50,7 +50,7 @@ mesh3()
 }
 
 # reaches FROM TO VIA: FROM pings TO and traces the way through VIA, and
-# its status lists VIA as a connection.
+# its status lists VIA as a connection and TO's control service.
 reaches()
 {
 	# rcptctl warns, as receptorctl does, of Go's other version
@@ -62,6 +62,17 @@ reaches()
 	ctl "$1" status --json 2>/dev/null | tr -d ' \n' |
 	    grep -q "\"Connections\":\[[^]]*\"NodeID\":\"$3\"" ||
 	    atf_fail "$1 does not list $3 as a connection"
+	wait_until 30 advertises "$1" "$2"
+}
+
+# advertises FROM NODE: FROM's status lists NODE's control service.
+advertises()
+{
+	ctl "$1" status --json 2>/dev/null | $PYTHON -c '
+import json, sys
+ads = json.load(sys.stdin)["Advertisements"] or []
+sys.exit(not any(a["NodeID"] == sys.argv[1] and a["Service"] == "control"
+    for a in ads))' "$2"
 }
 
 # arrangements BACKEND TLS: every mix of a hub and two leaves, ours and
