@@ -3,6 +3,8 @@
 #	make		build everything into $(OBJ)
 #	make run	install missing packages, build, run a node on etc/
 #	make check	install missing packages, build, run the test suite
+#	make deb	the Debian package, into $(OBJ)/deb, linted
+#	make check-system	the package under a booted Debian 12 (root)
 #	make install	PREFIX=/usr/local DESTDIR=
 #	make uninstall	the same variables; leaves the config
 #	make SANITIZE=1	the same with ASan+UBSan (objects in obj-san/)
@@ -112,7 +114,8 @@ REGRESS		 = $(UNIT_TESTS) $(E2E_TESTS) $(addprefix $(OBJ)/,$(KYUAFILES)) \
 		   $(patsubst man/%,$(OBJ)/regress/man/%,$(MANS))
 MANS		 = $(wildcard man/*.[158])
 
-.PHONY: all deps run check fuzz fuzz-run bench install uninstall lint clean
+.PHONY: all deps run check fuzz fuzz-run bench install uninstall lint clean \
+	programs deb check-system
 
 all: $(PROGS) $(REGRESS)
 
@@ -297,7 +300,45 @@ uninstall:
 	rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null || true
 
 clean:
-	rm -rf obj obj-san obj-fuzz
+	rm -rf obj obj-san obj-fuzz obj-deb
+
+# The Debian package (etc/debian, linked as debian/ for dpkg-buildpackage):
+# `make deb` builds it from a copy of the tree, so that neither the tree
+# nor its parent gets dpkg's files, into $(OBJ)/deb/, and lints it.
+DEB_DEBS	 = debhelper dpkg-dev lintian
+SYSTEM_DEBS	 = debootstrap systemd-container procps
+# The build's packages, which etc/debian/control must list too.
+BUILD_DEBS	:= $(filter-out build-essential,$(DEBS))
+DEB_TREE	 = Makefile README.md common proto netd workd ctld receptor \
+		   rcptctl man regress etc debian
+DEB		 = $(OBJ)/deb/receptor_$(VERSION)_$(shell \
+		   dpkg --print-architecture).deb
+
+# The programs alone, as packages build them.
+programs: $(PROGS)
+
+deb: DEBS += $(DEB_DEBS)
+deb: deps
+	@for p in $(BUILD_DEBS); do \
+		grep -Eq "^ +$$p,?$$" etc/debian/control || { \
+			echo "etc/debian/control: $$p not in Build-Depends"; \
+			exit 1; }; \
+	done
+	rm -rf $(OBJ)/deb
+	mkdir -p $(OBJ)/deb
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	    mkdir $$tmp/src && cp -a $(DEB_TREE) $$tmp/src/ && \
+	    (cd $$tmp/src && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	    dpkg-buildpackage -us -uc -b -Jauto) && \
+	    mv $$tmp/*.deb $$tmp/*.buildinfo $$tmp/*.changes $(OBJ)/deb/
+	lintian $(DEB:.deb=.changes)
+	@echo $(DEB)
+
+# The package installed and its service run in a booted Debian 12
+# container (root only).
+check-system: DEBS += $(SYSTEM_DEBS)
+check-system: deb
+	sh regress/system/check.sh $(DEB)
 
 -include $(shell find $(OBJ) -name '*.d' 2>/dev/null)
 .SECONDARY:
