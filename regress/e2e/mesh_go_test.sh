@@ -6,6 +6,17 @@
 
 . "$(atf_get_srcdir)/lib.subr"
 
+# on_port PROTO PORT STATE [QUEUED]: a PROTO (tcp, udp) socket on PORT
+# is in STATE (0A listening, 01 established, 07 a UDP one bound), holding
+# bytes unread if QUEUED is set.
+on_port()
+{
+	awk -v port=":$(printf '%04X' "$2")" -v state="$3" -v q="${4:-}" '
+	    $2 ~ port "$" && $4 == state &&
+	    (q == "" || $5 !~ /:00000000$/) { found = 1 }
+	    END { exit !found }' /proc/net/"$1"
+}
+
 # mesh3 BACKEND TLS A B C: leaves a and c of kinds A and C peer with hub b
 # of kind B over BACKEND (tcp, udp, ws) on $MESH_PORT; TLS "tls" for
 # certificates of our cert actions on both sides (tcp and ws), "" for
@@ -40,6 +51,12 @@ mesh3()
 		_hub_tls="$(tls_server b)"
 	fi
 	node "$4" b $_listen $_hub_tls
+	# Leaves that link at once get each other's first ads.
+	if [ "$1" = udp ]; then
+		wait_until 15 on_port udp "$_port" 07
+	else
+		wait_until 15 on_port tcp "$_port" 0A
+	fi
 	for _leaf in a:$3 c:$5; do
 		_n=${_leaf%%:*}
 		[ "$2" = tls ] && _leaf_tls="$(tls_client $_n)"
@@ -50,7 +67,7 @@ mesh3()
 }
 
 # reaches FROM TO VIA: FROM pings TO and traces the way through VIA, and
-# its status lists VIA as a connection and TO's control service.
+# its status lists VIA as a connection.
 reaches()
 {
 	# rcptctl warns, as receptorctl does, of Go's other version
@@ -62,7 +79,6 @@ reaches()
 	ctl "$1" status --json 2>/dev/null | tr -d ' \n' |
 	    grep -q "\"Connections\":\[[^]]*\"NodeID\":\"$3\"" ||
 	    atf_fail "$1 does not list $3 as a connection"
-	wait_until 30 advertises "$1" "$2"
 }
 
 # advertises FROM NODE: FROM's status lists NODE's control service.
@@ -76,7 +92,11 @@ sys.exit(not any(a["NodeID"] == sys.argv[1] and a["Service"] == "control"
 }
 
 # arrangements BACKEND TLS: every mix of a hub and two leaves, ours and
-# Go's, each pinging and tracing the other leaf through the hub.
+# Go's, each pinging and tracing the other leaf through the hub, and
+# listing its control service. (Go sends its ads as its services start
+# and then each minute: an ad sent before both leaves linked, or while
+# the hub reloads, waits for the next round. mesh3 links them at once;
+# reload_hub does not look for ads.)
 arrangements()
 {
 	need_go
@@ -87,6 +107,8 @@ arrangements()
 		mesh3 "$1" "$2" $_mix
 		reaches a c b
 		reaches c a b
+		wait_until 30 advertises a c
+		wait_until 30 advertises c a
 		stop_all
 		cd ..
 	done
@@ -347,6 +369,8 @@ firewall_body()
 	    --tcp-peer address=127.0.0.1:"$_p"
 	node go e --tcp-peer address=127.0.0.1:"$_p"
 	wait_until 30 has_route e d hub
+	# d answers the refused ping along its own route back.
+	wait_until 30 has_route d e hub
 	atf_check -s exit:2 -e match:'ERROR: blocked by firewall' \
 	    "$RCPTCTL" --socket "$PWD/e.sock" ping d --count 1
 	atf_check -o match:'^Reply from d in ' -e ignore \
@@ -357,14 +381,27 @@ firewall_cleanup()
 	stop_all
 }
 
-# on_port PORT STATE [QUEUED]: a TCP socket on PORT is in STATE (0A
-# listening, 01 established), holding bytes unread if QUEUED is set.
-on_port()
+# tls_pair TLS SERVER CLIENT: $_srv and $_cli, the TLS arguments of
+# SERVER's listener and CLIENT's peer, none if TLS is empty.
+tls_pair()
 {
-	awk -v port=":$(printf '%04X' "$1")" -v state="$2" -v q="${3:-}" '
-	    $2 ~ port "$" && $4 == state &&
-	    (q == "" || $5 !~ /:00000000$/) { found = 1 }
-	    END { exit !found }' /proc/net/tcp
+	_srv=
+	_cli=
+	if [ -n "$1" ]; then
+		_srv="tls=srv $(tls_server "$2")"
+		_cli="tls=cli $(tls_client "$3")"
+	fi
+}
+
+# taken_back ARGS...: a still answers; Go's b, started again with ARGS,
+# links with it and answers its ping.
+taken_back()
+{
+	ctl a status >/dev/null || atf_fail "a does not answer status"
+	node go b "$@"
+	wait_until 60 has_route a b b
+	atf_check -o match:"^Reply from b in " -e ignore \
+	    "$RCPTCTL" --socket "$PWD/a.sock" ping b --count 1
 }
 
 # gone_dialing TLS: Go's listener b is frozen while our a dials it, then
@@ -373,24 +410,15 @@ on_port()
 gone_dialing()
 {
 	_p=$(free_port)
-	_srv=
-	_cli=
-	if [ -n "$1" ]; then
-		_srv="tls=srv $(tls_server b)"
-		_cli="tls=cli $(tls_client a)"
-	fi
+	tls_pair "$1" b a
 	node go b --tcp-listener port="$_p" bindaddr=127.0.0.1 $_srv
-	wait_until 15 on_port "$_p" 0A
+	wait_until 15 on_port tcp "$_p" 0A
 	kill -STOP "$(cat b.pid)"
 	node ours a --tcp-peer address=127.0.0.1:"$_p" $_cli
-	wait_until 15 on_port "$_p" 01 queued
+	wait_until 15 on_port tcp "$_p" 01 queued
 	stop_named b
 	wait_log "Backend connection failed \(will retry\)" 30 a.log
-	ctl a status >/dev/null || atf_fail "a does not answer status"
-	node go b --tcp-listener port="$_p" bindaddr=127.0.0.1 $_srv
-	wait_until 60 has_route a b b
-	atf_check -o match:"^Reply from b in " -e ignore \
-	    "$RCPTCTL" --socket "$PWD/a.sock" ping b --count 1
+	taken_back --tcp-listener port="$_p" bindaddr=127.0.0.1 $_srv
 }
 
 # gone_accepted TLS: Go's b dials our a while a's netd is frozen, and is
@@ -398,18 +426,13 @@ gone_dialing()
 gone_accepted()
 {
 	_p=$(free_port)
-	_srv=
-	_cli=
-	if [ -n "$1" ]; then
-		_srv="tls=srv $(tls_server a)"
-		_cli="tls=cli $(tls_client b)"
-	fi
+	tls_pair "$1" a b
 	node ours a --tcp-listener port="$_p" bindaddr=127.0.0.1 $_srv
-	wait_until 15 on_port "$_p" 0A
+	wait_until 15 on_port tcp "$_p" 0A
 	_netd=$(child_pid netd a)
 	kill -STOP "$_netd"
 	node go b --tcp-peer address=127.0.0.1:"$_p" $_cli
-	wait_until 15 on_port "$_p" 01 queued
+	wait_until 15 on_port tcp "$_p" 01 queued
 	stop_named b
 	kill -CONT "$_netd"
 	if [ -n "$1" ]; then
@@ -418,11 +441,7 @@ gone_accepted()
 		[ "$(grep -c 'refused TLS' a.log)" = 1 ] ||
 		    atf_fail "a logged the lost handshake more than once"
 	fi
-	ctl a status >/dev/null || atf_fail "a does not answer status"
-	node go b --tcp-peer address=127.0.0.1:"$_p" $_cli
-	wait_until 60 has_route a b b
-	atf_check -o match:"^Reply from b in " -e ignore \
-	    "$RCPTCTL" --socket "$PWD/a.sock" ping b --count 1
+	taken_back --tcp-peer address=127.0.0.1:"$_p" $_cli
 }
 
 atf_test_case gone_midhandshake cleanup
