@@ -576,7 +576,7 @@ tlsio_hello(int fd, const char **why)
  * changes by what was written.
  */
 ssize_t
-tlsio_flush(struct tls *ctx, struct evbuffer *buf)
+tlsio_flush(struct tls *ctx, struct evbuffer *buf, size_t *first)
 {
 	size_t	 len;
 	ssize_t	 n;
@@ -584,10 +584,14 @@ tlsio_flush(struct tls *ctx, struct evbuffer *buf)
 	while ((len = evbuffer_get_length(buf)) > 0) {
 		if (len > TLS_CHUNK)
 			len = TLS_CHUNK;
+		if (first != NULL && *first > 0 && len > *first)
+			len = *first;
 		n = tls_write(ctx, evbuffer_pullup(buf, len), len);
 		if (n < 0)
 			return n;
 		evbuffer_drain(buf, n);
+		if (first != NULL && *first > 0)
+			*first -= n;
 	}
 	return 0;
 }

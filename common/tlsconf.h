@@ -55,7 +55,11 @@ int	tlsconf_check_peer_der(const struct tlsconf *, const void *, size_t,
 int	tlsconf_check_node_der(const struct tlsconf *, const void *, size_t,
 	    const char *node, char *, size_t);
 int	tlsio_hello(int, const char **why);
-ssize_t	tlsio_flush(struct tls *, struct evbuffer *);
+/*
+ * Write buf out; with *first above 0, that many bytes in records of their
+ * own before any more (counted down as they go).
+ */
+ssize_t	tlsio_flush(struct tls *, struct evbuffer *, size_t *first);
 
 /* tlsnames.c */
 struct tlsnames {

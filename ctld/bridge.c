@@ -43,6 +43,13 @@ bridge_start(struct ctl_client *c, int fd, enum bridge_way way)
 	    (b->out = evbuffer_new()) == NULL)
 		fatalx("control client %u: out of memory", c->id);
 	c->bridge = b;
+	/*
+	 * Go sends the line that opens a stream ("Connecting", "Streaming
+	 * results ...") in a TLS record of its own. receptorctl reads it
+	 * through a buffered file and then reads the socket itself: what
+	 * the same record held after the line would be lost.
+	 */
+	c->line_record = c->tls != NULL;
 }
 
 /* What the client sent, for the stream, unless that is gone. */

@@ -56,6 +56,7 @@ static void	client_tls_io(evutil_socket_t, short, void *);
 static int	client_handshake(struct ctl_client *);
 static int	client_input(struct ctl_client *);
 static int	client_output(struct ctl_client *);
+static void	record_mark(struct ctl_client *);
 static int	client_shut(struct ctl_client *);
 static int	client_must_shut(struct ctl_client *);
 static ssize_t	client_recv(struct ctl_client *, char *, size_t, int);
@@ -408,6 +409,22 @@ client_done(struct ctl_client *c)
 	event_active(c->ev_write, EV_WRITE, 1);
 }
 
+/* Where the line a stream opens with ends, once it is all here. */
+static void
+record_mark(struct ctl_client *c)
+{
+	struct evbuffer_ptr	 eol;
+	size_t			 eol_len;
+
+	if (!c->line_record)
+		return;
+	eol = evbuffer_search_eol(c->out, NULL, &eol_len, EVBUFFER_EOL_LF);
+	if (eol.pos == -1)
+		return;
+	c->record_end = eol.pos + eol_len;
+	c->line_record = 0;
+}
+
 static void
 client_flush(evutil_socket_t fd, short events, void *arg)
 {
@@ -424,7 +441,9 @@ client_output(struct ctl_client *c)
 	ssize_t	 rv;
 
 	if (c->tls != NULL) {
-		if ((rv = tlsio_flush(c->tls, c->out)) == TLS_WANT_POLLIN ||
+		record_mark(c);
+		if ((rv = tlsio_flush(c->tls, c->out, &c->record_end)) ==
+		    TLS_WANT_POLLIN ||
 		    rv == TLS_WANT_POLLOUT)
 			c->tls_want = rv == TLS_WANT_POLLIN ? EV_READ :
 			    EV_WRITE;

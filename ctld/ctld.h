@@ -82,6 +82,8 @@ struct ctl_client {
 	short			 tls_want;	/* TLS: the event it waits for */
 	struct evbuffer		*in;		/* TLS: read, not yet taken */
 	struct ctl_bridge	*bridge;	/* relaying a stream */
+	int			 line_record;	/* TLS: a line to end a record */
+	size_t			 record_end;	/* TLS: bytes to it */
 	int			 shut;		/* bridge: our write side shut */
 };
 

@@ -233,7 +233,7 @@ tlsc_handshake(struct tlsc *c)
 static int
 tlsc_flush(struct tlsc *c)
 {
-	switch (tlsio_flush(c->ctx, c->out)) {
+	switch (tlsio_flush(c->ctx, c->out, NULL)) {
 	case TLS_WANT_POLLOUT:
 		event_add(c->ev_write, NULL);
 		return 0;

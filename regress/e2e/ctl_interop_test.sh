@@ -245,6 +245,16 @@ rcptctl_go_cleanup()
 	stop_all
 }
 
+# awx ADDR RAW: awxflow.py through ADDR, RAW as its $AWXFLOW_RAW.
+awx()
+{
+	_payload=$(printf "$1%.0s" $(seq 2000))
+	atf_check -o match:'^\{.*"StateName": "Succeeded"' -o match:'^ok$' \
+	    env PYTHONPATH="$RCTL_PATH" AWXFLOW_ROOTCAS=ca.crt \
+	    AWXFLOW_CERT=cl.crt AWXFLOW_KEY=cl.key AWXFLOW_RAW="$2" $PYTHON \
+	    "$(atf_get_srcdir)/awxflow.py" "$1" o1 cat "$_payload" "$_payload"
+}
+
 atf_test_case receptorcontrol cleanup
 receptorcontrol_head()
 {
@@ -258,37 +268,12 @@ receptorcontrol_body()
 	mesh
 	for addr in "$PWD/o1.sock" tcp://127.0.0.1:"$(cat o1.tcp)" \
 	    tls://127.0.0.1:"$(cat o1.tls)"; do
-		atf_check -o inline:"ok\n" env PYTHONPATH="$RCTL_PATH" \
-		    $PYTHON -c '
-import sys
-from receptorctl.socket_interface import ReceptorControl
-addr = sys.argv[1]
-tls = {}
-if addr.startswith("tls:"):
-	tls = dict(rootcas="ca.crt", cert="cl.crt", key="cl.key")
-rc = lambda: ReceptorControl(addr, **tls)
-st = rc().simple_command("status")
-assert st["NodeID"] == "o1", st
-assert st["KnownConnectionCosts"]["o1"] == {"g1": 1}, st
-payload = addr.encode() * 10000
-unit = rc().submit_work(worktype="cat", payload=payload, node="o1",
-    params={})["unitid"]
-sock, f = rc().get_work_results(unit, return_socket=True,
-    return_sockfile=True)
-data = f.read()
-sock.close()
-assert data == payload, len(data)
-st = rc().simple_command("work status " + unit)
-assert st["StateName"] == "Succeeded", st
-assert unit in rc().simple_command("work list")
-assert rc().simple_command("work release " + unit) == {"released": unit}
-try:
-	rc().simple_command("work status " + unit)
-	sys.exit("a released unit has a status")
-except RuntimeError as e:
-	assert "unknown work unit" in str(e), e
-print("ok")
-' "$addr"
+		awx "$addr" ""
+		# Over TLS also from the bare socket, a finished unit's
+		# results read with their first line.
+		case $addr in
+		tls:*)	awx "$addr" raw ;;
+		esac
 	done
 }
 receptorcontrol_cleanup()
