@@ -24,8 +24,11 @@ DESTDIR		?=
 VERSION		 = 0.1.0
 CC		?= cc
 CFLAGS		?= -O2 -g
+# -Wno-unused-result: a write(2) cast to void reports what nothing else
+# can, and glibc's fortified headers would warn of it all the same.
 WARNINGS	 = -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes \
-		   -Wshadow -Wpointer-arith -Wno-unused-parameter
+		   -Wshadow -Wpointer-arith -Wno-unused-parameter \
+		   -Wno-unused-result
 PKGS		 = libbsd-overlay libevent yaml-0.1 json-c libseccomp libtls \
 		   libcrypto libssl libwebsockets gnutls libngtcp2 \
 		   libngtcp2_crypto_gnutls
