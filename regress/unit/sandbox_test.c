@@ -693,9 +693,11 @@ ATF_TC_BODY(privdrop_netd, tc)
 	    getpwnam("nobody")->pw_uid, getpwnam("nobody")->pw_uid,
 	    getpwnam("nobody")->pw_uid, getpwnam("nobody")->pw_uid);
 	ATF_CHECK_MSG(strstr(res.proc, uid) != NULL, "%s", res.proc);
+	/* CAP_NET_BIND_SERVICE alone, for ports below 1024. */
 	ATF_CHECK(strstr(res.proc, "\nCapInh:\t0000000000000000\n") != NULL);
-	ATF_CHECK(strstr(res.proc, "\nCapPrm:\t0000000000000000\n") != NULL);
-	ATF_CHECK(strstr(res.proc, "\nCapEff:\t0000000000000000\n") != NULL);
+	ATF_CHECK(strstr(res.proc, "\nCapPrm:\t0000000000000400\n") != NULL);
+	ATF_CHECK(strstr(res.proc, "\nCapEff:\t0000000000000400\n") != NULL);
+	ATF_CHECK(strstr(res.proc, "\nCapBnd:\t0000000000000400\n") != NULL);
 	ATF_CHECK(strstr(res.proc, "\nCapAmb:\t0000000000000000\n") != NULL);
 	ATF_CHECK_STREQ(res.root, fx.chroot);
 }
@@ -716,6 +718,9 @@ ATF_TC_BODY(privdrop_workd, tc)
 	fixture_free(&fx);
 	require_exit0(&res);
 	ATF_CHECK_STREQ(res.root, "/");
+	ATF_CHECK(strstr(res.proc, "\nCapPrm:\t0000000000000000\n") != NULL);
+	ATF_CHECK(strstr(res.proc, "\nCapEff:\t0000000000000000\n") != NULL);
+	ATF_CHECK(strstr(res.proc, "\nCapBnd:\t0000000000000000\n") != NULL);
 }
 
 ATF_TC_WITHOUT_HEAD(privdrop_bad_chroot);
