@@ -7,7 +7,6 @@
  */
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/types.h>
 
 #include <linux/capability.h>
@@ -195,32 +194,17 @@ chroot_enter(const char *path)
 static void
 privdrop(const struct passwd *pw, int bind)
 {
-	struct __user_cap_header_struct	 hdr;
-	struct __user_cap_data_struct	 data[_LINUX_CAPABILITY_U32S_3];
-	gid_t				 gid = pw->pw_gid;
-	uid_t				 uid = pw->pw_uid;
-	uint32_t			 keep[_LINUX_CAPABILITY_U32S_3] = { 0 };
-	unsigned			 cap, i;
+	struct capsets	 cs;
+	gid_t		 gid = pw->pw_gid;
+	uid_t		 uid = pw->pw_uid;
+	uint64_t	 keep = 0;
 
-	bind = bind && prctl(PR_CAPBSET_READ, CAP_NET_BIND_SERVICE, 0, 0,
-	    0) == 1;
-	if (bind)
-		keep[CAP_TO_INDEX(CAP_NET_BIND_SERVICE)] =
-		    CAP_TO_MASK(CAP_NET_BIND_SERVICE);
+	if (bind && prctl(PR_CAPBSET_READ, CAP_NET_BIND_SERVICE, 0, 0,
+	    0) == 1)
+		keep = CAPSET_BIT(CAP_NET_BIND_SERVICE);
+	capset_bound(keep);
 
-	/*
-	 * Only root may shrink the bounding set; without it no later exec,
-	 * however it came about, can hand capabilities back. A container
-	 * that denies it still gets everything below.
-	 */
-	for (cap = 0;; cap++)
-		if ((keep[CAP_TO_INDEX(cap)] & CAP_TO_MASK(cap)) == 0 &&
-		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1)
-			break;
-	if (errno != EINVAL && errno != EPERM)
-		fatal("prctl(PR_CAPBSET_DROP, %u)", cap);
-
-	if (bind && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == -1)
+	if (keep != 0 && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == -1)
 		fatal("prctl(PR_SET_KEEPCAPS)");
 	if (setgroups(1, &gid) == -1)
 		fatal("setgroups");
@@ -233,22 +217,13 @@ privdrop(const struct passwd *pw, int bind)
 
 	/*
 	 * Leaving uid 0 empties the effective and ambient sets, and the
-	 * permitted one unless kept; the inheritable set survives it, so
-	 * set all three to what is kept.
+	 * permitted one unless kept; the inheritable set survives it.
 	 */
-	memset(&hdr, 0, sizeof(hdr));
-	hdr.version = _LINUX_CAPABILITY_VERSION_3;
-	memset(data, 0, sizeof(data));
-	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
-		data[i].permitted = data[i].effective = keep[i];
-	if (syscall(SYS_capset, &hdr, data) == -1)
-		fatal("capset");
-	if (bind && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) == -1)
+	capset_limit(keep);
+	if (keep != 0 && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) == -1)
 		fatal("prctl(PR_SET_KEEPCAPS)");
-	if (syscall(SYS_capget, &hdr, data) == -1)
-		fatal("capget");
-	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
-		if (data[i].effective != keep[i] ||
-		    data[i].permitted != keep[i] || data[i].inheritable != 0)
-			fatalx("capabilities left after dropping privileges");
+	capset_get(&cs);
+	if (cs.effective != keep || cs.permitted != keep ||
+	    cs.inheritable != 0)
+		fatalx("capabilities left after dropping privileges");
 }

@@ -6,6 +6,8 @@
 #ifndef RECEPTOR_SANDBOX_H
 #define RECEPTOR_SANDBOX_H
 
+#include <stdint.h>
+
 enum proc_role {
 	ROLE_PARENT,
 	ROLE_NETD,
@@ -40,6 +42,18 @@ int	sandbox_datadir(void);
 
 /* The directory the process is confined to: its chroot, or "/". */
 const char *sandbox_root(void);
+
+/* capset.c: capability sets as masks, bit N for capability N. */
+#define CAPSET_BIT(cap)	((uint64_t)1 << (cap))
+struct capsets {
+	uint64_t	 effective;
+	uint64_t	 permitted;
+	uint64_t	 inheritable;
+};
+void	capset_get(struct capsets *);
+/* Drop every capability but keep's from the bounding set, where allowed. */
+void	capset_bound(uint64_t keep);
+void	capset_limit(uint64_t keep);
 
 /* Landlock ABI in use (0 when none). */
 int	sandbox_landlock_abi(void);

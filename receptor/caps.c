@@ -6,7 +6,6 @@
  * one it lacks is refused up front.
  */
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 
 #include <linux/capability.h>
 
@@ -39,8 +38,6 @@ static const char *const port_actions[] = {
 	"udp-server",
 };
 
-static void	caps_get(struct __user_cap_header_struct *,
-		    struct __user_cap_data_struct *);
 static int	port_check(const char *, long long, char *, size_t);
 static int	unprivileged_port_start(void);
 
@@ -54,42 +51,16 @@ caps_kept(void)
 void
 caps_limit(void)
 {
-	struct __user_cap_header_struct	 hdr;
-	struct __user_cap_data_struct	 data[_LINUX_CAPABILITY_U32S_3];
-	uint32_t			 keep[_LINUX_CAPABILITY_U32S_3] = { 0 };
-	unsigned			 cap, i;
+	uint64_t	 keep = 0;
+	size_t		 i;
 
 	for (i = 0; i < caps_kept(); i++)
-		keep[CAP_TO_INDEX(kept[i])] |= CAP_TO_MASK(kept[i]);
-
-	/* Not root, no CAP_SETPCAP: nothing in it is ours to use anyway. */
-	for (cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
-		if ((keep[CAP_TO_INDEX(cap)] & CAP_TO_MASK(cap)) == 0 &&
-		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 &&
-		    errno != EPERM)
-			fatal("prctl(PR_CAPBSET_DROP, %u)", cap);
+		keep |= CAPSET_BIT(kept[i]);
+	capset_bound(keep);
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 &&
 	    errno != EINVAL)
 		fatal("prctl(PR_CAP_AMBIENT_CLEAR_ALL)");
-
-	caps_get(&hdr, data);
-	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
-		data[i].permitted &= keep[i];
-		data[i].effective &= keep[i];
-		data[i].inheritable = 0;
-	}
-	if (syscall(SYS_capset, &hdr, data) == -1)
-		fatal("capset");
-}
-
-static void
-caps_get(struct __user_cap_header_struct *hdr,
-    struct __user_cap_data_struct *data)
-{
-	hdr->version = _LINUX_CAPABILITY_VERSION_3;
-	hdr->pid = 0;
-	if (syscall(SYS_capget, hdr, data) == -1)
-		fatal("capget");
+	capset_limit(keep);
 }
 
 /*
@@ -100,15 +71,13 @@ caps_get(struct __user_cap_header_struct *hdr,
 int
 caps_check_ports(const struct config *conf, char *err, size_t errlen)
 {
-	struct __user_cap_header_struct	 hdr;
-	struct __user_cap_data_struct	 data[_LINUX_CAPABILITY_U32S_3];
-	struct cfg_item			*item;
-	const char			*s;
-	size_t				 a;
+	struct capsets	 cs;
+	struct cfg_item	*item;
+	const char	*s;
+	size_t		 a;
 
-	caps_get(&hdr, data);
-	if (data[CAP_TO_INDEX(CAP_NET_BIND_SERVICE)].effective &
-	    CAP_TO_MASK(CAP_NET_BIND_SERVICE))
+	capset_get(&cs);
+	if (cs.effective & CAPSET_BIT(CAP_NET_BIND_SERVICE))
 		return 0;
 	for (a = 0; a < sizeof(port_actions) / sizeof(port_actions[0]); a++)
 		for (item = config_first(conf, port_actions[a]); item != NULL;
