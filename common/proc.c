@@ -291,8 +291,7 @@ child_reconf(struct imsg *imsg)
 static void
 child_audit(uint32_t reqid)
 {
-	/* Each takes a tag byte and 8 on the wire. */
-	static uint64_t	 inodes[(IMSG_MAX_SIZE - PATH_MAX) / 9];
+	static uint64_t	 inodes[AUDIT_INODES_MAX];
 	struct msgbuild	 mb;
 	size_t		 i, n;
 

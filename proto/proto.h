@@ -145,4 +145,10 @@ enum work_reply {
  */
 #define TLS_SYSTEM_ROOTS	"/etc/ssl/certs/ca-certificates.crt"
 
+/*
+ * Socket inodes an audit reply holds: a message, less room for the root
+ * path, at a tag byte and 8 bytes each.
+ */
+#define AUDIT_INODES_MAX	((IMSG_MAX_SIZE - PATH_MAX) / 9)
+
 #endif

@@ -34,8 +34,6 @@
 
 /* Seconds a child has to answer the audit. */
 #define AUDIT_TIMEOUT	2
-/* Inodes a process may report, as many as a message holds. */
-#define AUDIT_INODES_MAX	(IMSG_MAX_SIZE / 9)
 
 struct strlist {
 	char	**v;
