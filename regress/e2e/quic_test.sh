@@ -49,12 +49,14 @@ tls_dialer()
 	    rootcas="$PWD/ca.crt"
 }
 
-# gonode [ARGS...]: Go receptor's node gonode, a peer of cnode.
+# gonode [ARGS...]: Go receptor's node gonode, a peer of cnode, each
+# with a route to the other (Go may learn its route after ours).
 gonode()
 {
 	need_go
 	node go gonode --udp-peer address=127.0.0.1:"$port" "$@"
 	wait_until 30 has_route cnode gonode gonode
+	wait_until 30 has_route gonode cnode cnode
 }
 
 # gonode_secure CERT: gonode with a control service "secure" behind
