@@ -36,14 +36,16 @@ void		 routing_link_down(struct routing *, const char *peer);
  * last one counts) and, as Go does, delete X->node for every known X
  * other than self that the new set does not list. Returns 1 if anything
  * changed and a recompute is due, 0 if the set equals the stored one.
+ * The work is in proportion to the edges of node and the edges to it.
  * A node not yet known always counts as changed, even with no edges; Go
  * leaves it unknown only for "Connections": null, which the caller skips.
  */
 int		 routing_update(struct routing *, const char *node,
 		    const struct routing_edge *, size_t);
 
-/* Whether node is a key of the graph. */
+/* Whether node is a key of the graph; how many keys there are. */
 int		 routing_known(const struct routing *, const char *node);
+size_t		 routing_nknown(const struct routing *);
 /* The cost of edge from->to; 0 if there is no such edge. */
 int		 routing_edge_cost(const struct routing *, const char *from,
 		    const char *to, double *);
