@@ -15,12 +15,16 @@
 
 #define UPDATE_ID_LEN	8
 
-/* Another node's latest update: what makes a later one news. */
+/*
+ * Another node's latest update: its epoch and sequence make a later one
+ * news, and the whole is what a new neighbour gets (mesh_replay()).
+ */
 struct node_state {
 	RB_ENTRY(node_state)	 entry;
 	char			*name;
 	uint64_t		 epoch;
 	uint64_t		 sequence;
+	struct netmsg_route	 last;
 };
 
 struct name_entry {
@@ -62,6 +66,9 @@ static struct {
 	time_t			 maxidle;
 	int			 need_update;
 	int			 need_compute;
+	int			 need_refresh;
+	struct gjbuf		 last;		/* our latest update */
+	time_t			 last_flood;
 	struct event		*ev_periodic;
 	struct event		*ev_settle;
 	struct event		*ev_idle;
@@ -74,8 +81,10 @@ static void	mesh_idle(evutil_socket_t, short, void *);
 static void	mesh_sweep(evutil_socket_t, short, void *);
 static void	mesh_schedule(int update, int compute);
 static void	mesh_broadcast(uint64_t suspected_dup);
+static void	mesh_replay(struct link *);
 static int	mesh_encode_update(struct gjbuf *, uint64_t suspected_dup);
 static int	mesh_seen(const char *);
+static void	mesh_log_tables(void);
 static void	mesh_log_line(void *, const char *);
 static struct event *timer(void (*)(evutil_socket_t, short, void *),
 		    int persist_seconds);
@@ -275,12 +284,14 @@ mesh_send_update(struct link *link)
 	gj_free(&b);
 }
 
-/* Our update to every established link, if there is any. */
+/*
+ * A new update of ours to every established link, if there is any; the
+ * last one without a suspected duplicate is kept for mesh_periodic().
+ */
 static void
 mesh_broadcast(uint64_t suspected_dup)
 {
 	struct gjbuf	 b;
-
 	struct link	*link;
 
 	TAILQ_FOREACH(link, &mesh.links, entry)
@@ -289,7 +300,40 @@ mesh_broadcast(uint64_t suspected_dup)
 	if (link == NULL || mesh_encode_update(&b, suspected_dup) == -1)
 		return;
 	mesh_flood(NULL, b.buf, b.len);
-	gj_free(&b);
+	if (suspected_dup != 0) {
+		gj_free(&b);
+		return;
+	}
+	gj_free(&mesh.last);
+	mesh.last = b;
+	mesh.last_flood = monotime();
+	mesh.need_refresh = 0;
+}
+
+/*
+ * A new neighbour gets at once the latest update of every other node we
+ * route to, as its originator sent it: what it knows is then as good as
+ * what we know, where Go leaves it to the floods of the next 10 s. What
+ * is not news to it, it drops without flooding on.
+ */
+static void
+mesh_replay(struct link *to)
+{
+	struct node_state	*ns;
+	struct gjbuf		 b;
+
+	RB_FOREACH(ns, nodes, &mesh.nodes) {
+		if (ns->last.node_id == NULL ||
+		    strcmp(ns->name, to->peer) == 0 ||
+		    routing_nexthop(mesh.routing, ns->name, NULL) == NULL)
+			continue;
+		ns->last.forwarding_node = mesh.id;
+		gj_init(&b);
+		if (netmsg_route_encode(&b, &ns->last) == 0 && b.err == NULL)
+			(void)link_send(to, b.buf, b.len);
+		gj_free(&b);
+		ns->last.forwarding_node = NULL;
+	}
 }
 
 void
@@ -307,6 +351,7 @@ mesh_link_up(struct link *link)
 {
 	mesh_learn_name(link->peer);
 	routing_link_up(mesh.routing, link->peer, link->cost);
+	mesh_replay(link);
 	mesh_schedule(1, 1);
 	svcad_soon();
 }
@@ -337,21 +382,57 @@ mesh_settle(evutil_socket_t fd, short events, void *arg)
 		mesh_broadcast(0);
 	if (mesh.need_compute) {
 		routing_compute(mesh.routing);
-		routing_log(mesh.routing, mesh_log_line, NULL);
+		mesh_log_tables();
 	}
 	mesh.need_update = mesh.need_compute = 0;
+}
+
+/*
+ * Go logs the whole graph and table at info after each recompute: two
+ * lines a node. Past MESH_LOG_NODES that is megabytes a minute while a
+ * big mesh converges, so info gets one line and debug the tables.
+ */
+static void
+mesh_log_tables(void)
+{
+	size_t		 known = routing_nknown(mesh.routing);
+	enum log_level	 level = LOG_LEVEL_INFO;
+
+	if (known > MESH_LOG_NODES) {
+		log_info("Routing table: %zu routes, %zu nodes known",
+		    routing_nroutes(mesh.routing), known);
+		level = LOG_LEVEL_DEBUG;
+	}
+	if (log_getlevel() >= level)
+		routing_log(mesh.routing, mesh_log_line, &level);
 }
 
 static void
 mesh_log_line(void *arg, const char *line)
 {
-	log_info("%s", line);
+	if (*(enum log_level *)arg == LOG_LEVEL_INFO)
+		log_info("%s", line);
+	else
+		log_debug("%s", line);
 }
 
+/*
+ * Go floods a new update of each node every 10 s, and each goes to every
+ * node: in a mesh of n nodes, n every 10 s through each. We send our
+ * latest update again instead, which keeps our links alive as Go times
+ * them (a link idle 21 s ends) and which every receiver drops unforwarded
+ * (Go as an update ID seen, ours for its sequence). A new one floods when
+ * our links change (mesh_schedule()), here when a node new to us or a
+ * new run of one has appeared, and every MESH_REFRESH_INTERVAL.
+ */
 static void
 mesh_periodic(evutil_socket_t fd, short events, void *arg)
 {
-	mesh_broadcast(0);
+	if (mesh.need_refresh || mesh.last.buf == NULL ||
+	    monotime() - mesh.last_flood >= MESH_REFRESH_INTERVAL)
+		mesh_broadcast(0);
+	else
+		mesh_flood(NULL, mesh.last.buf, mesh.last.len);
 }
 
 static void
@@ -447,7 +528,13 @@ mesh_route_update(struct link *from, struct netmsg_route *ru)
 		}
 		return;
 	}
-	if (mesh_seen(ru->update_id))
+	/*
+	 * Go drops an update ID seen in the last hour before all else; any
+	 * other copy of an update is dropped below for its sequence, so
+	 * only a duplicate's warning, which has none, needs its ID kept.
+	 * Keeping every ID would be a node's 360 an hour, times the mesh.
+	 */
+	if (ru->suspected_dup != 0 && mesh_seen(ru->update_id))
 		return;
 	ns = node_state(ru->node_id, &created);
 	if (ru->suspected_dup != 0) {
@@ -459,9 +546,21 @@ mesh_route_update(struct link *from, struct netmsg_route *ru)
 		if (!created && (ru->epoch < ns->epoch || (ru->epoch ==
 		    ns->epoch && ru->sequence <= ns->sequence)))
 			return;
-		if (created) {
+		if (created)
 			mesh_learn_name(ru->node_id);
-			mesh_schedule(1, 0);
+		/*
+		 * Go sends its own update 100 ms after it first hears of a
+		 * node, which then learns of it; a mesh starting up hears of
+		 * a new node every moment. A new node or a new run of one
+		 * (which knows nothing) gets ours as soon, unless we flooded
+		 * one in the last 10 s: then by the next tick.
+		 */
+		if (created || ru->epoch != ns->epoch) {
+			if (monotime() - mesh.last_flood >=
+			    MESH_UPDATE_INTERVAL)
+				mesh_schedule(1, 0);
+			else
+				mesh.need_refresh = 1;
 		}
 		ns->epoch = ru->epoch;
 		ns->sequence = ru->sequence;
@@ -485,8 +584,14 @@ mesh_route_update(struct link *from, struct netmsg_route *ru)
 	if (netmsg_route_encode(&b, ru) == 0 && b.err == NULL)
 		mesh_flood(from, b.buf, b.len);
 	gj_free(&b);
-	/* The caller frees ru; forwarding_node is ours, not its. */
+	/* forwarding_node is ours, not the caller's. */
 	ru->forwarding_node = NULL;
+	if (ru->suspected_dup == 0 && ru->conns != NULL) {
+		/* Kept for mesh_replay(); the caller frees what is left. */
+		netmsg_route_free(&ns->last);
+		ns->last = *ru;
+		memset(ru, 0, sizeof(*ru));
+	}
 }
 
 struct walk_state {

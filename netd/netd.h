@@ -24,8 +24,10 @@
 #include "tlsconf.h"
 
 /* Go's timings (PROTOCOL.md 2.7), in seconds unless said otherwise. */
-#define MESH_UPDATE_INTERVAL	10
+#define MESH_UPDATE_INTERVAL	10	/* our latest update again */
+#define MESH_REFRESH_INTERVAL	60	/* a new one, flooded */
 #define MESH_SETTLE_MS		100	/* triggered update and recompute */
+#define MESH_LOG_NODES		100	/* tables logged at info up to */
 #define MESH_INIT_INTERVAL	1
 #define MESH_INIT_TRIES		11
 #define MESH_IDLE_TIMEOUT	21

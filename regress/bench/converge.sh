@@ -7,26 +7,6 @@
 set -eu
 . regress/bench/bench.subr
 N=${NODES:-100}
-IDLE=10
-
-routes()
-{
-	[ "$(ctl n0 status --json 2>/dev/null | tr -d ' \n' |
-	    sed 's/.*"RoutingTable":{\([^}]*\)}.*/\1/' | tr ',' '\n' |
-	    grep -c '"n')" -ge $((N - 1)) ]
-}
-
-# ticks: CPU time of the mesh's processes so far, in clock ticks.
-ticks()
-{
-	t=0
-	for p in $mesh_pids; do
-		for c in "$p" $(pgrep -P "$p"); do
-			t=$((t + $(awk '{ print $14 + $15 }' /proc/"$c"/stat)))
-		done
-	done
-	echo $t
-}
 
 for m in $(meshes); do
 	i=0
@@ -46,23 +26,12 @@ for m in $(meshes); do
 		start $k n$i --tcp-listener port=$port bindaddr=127.0.0.1 $peer
 		i=$((i + 1))
 	done
-	wait_for 120 routes
+	wait_for 120 full_routes n0 $N
 	t=$(( $(now_ms) - t0 ))
 	printf 'converge_s mesh=%s nodes=%d %d.%03d\n' $m $N \
 	    $((t / 1000)) $((t % 1000))
-
-	total=0
-	for p in $mesh_pids; do
-		total=$((total + $(pss_kb "$p")))
-	done
-	echo "pss_kb_per_node mesh=$m nodes=$N $((total / N))"
-
+	echo "pss_kb_per_node mesh=$m nodes=$N $(mesh_pss_kb $N)"
 	sleep 5
-	before=$(ticks)
-	sleep $IDLE
-	after=$(ticks)
-	echo "idle_cpu_percent_per_node mesh=$m nodes=$N $(echo \
-	    "$before $after $(getconf CLK_TCK) $N" |
-	    awk '{ printf "%.3f", ($2 - $1) / $3 / '$IDLE' * 100 / $4 }')"
+	echo "idle_cpu_percent_per_node mesh=$m nodes=$N $(idle_cpu 10 $N)"
 	mesh_stop
 done

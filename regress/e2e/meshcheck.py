@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""meshcheck.py NODE...: whether the routing tables of the nodes, read
+from NODE.sock in the current directory, route every node to every other
+with no loop: following next hops from each source reaches each
+destination in fewer hops than there are nodes. Exits 0 if so, else 1
+and says the first thing wrong."""
+
+import json
+import socket
+import sys
+
+
+def table(node):
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(5)
+        s.connect(node + ".sock")
+        f = s.makefile("rwb")
+        f.readline()
+        f.write(b"status\n")
+        f.flush()
+        return json.loads(f.readline())["RoutingTable"] or {}
+
+
+def main(nodes):
+    try:
+        tables = {n: table(n) for n in nodes}
+    except (OSError, ValueError, KeyError) as e:
+        sys.exit("status: %s" % e)
+    for src in nodes:
+        for dst in nodes:
+            path = [src]
+            while path[-1] != dst:
+                hop = tables.get(path[-1], {}).get(dst)
+                if hop is None:
+                    sys.exit("%s: no route to %s" % (" > ".join(path), dst))
+                if hop in path:
+                    sys.exit("loop: %s > %s" % (" > ".join(path), hop))
+                path.append(hop)
+    print("%d nodes, every route complete and loop-free" % len(nodes))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
