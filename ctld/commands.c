@@ -43,7 +43,7 @@ static int	status_wanted(struct json_object *, const char *);
 static int	netd_field(const char *);
 static int	status_needs_netd(struct json_object *);
 static void	status_local(struct json_object *, struct gomap *);
-static void	status_reply(struct ctl_req *, struct msgread *);
+static void	status_reply(struct ctl_req *, struct msgread *, int);
 static void	ping_reply(struct ctl_req *, const char *, uint64_t,
 		    const char *);
 static void	ping_send(struct ctl_req *);
@@ -205,27 +205,31 @@ status_local(struct json_object *fields, struct gomap *o)
 		gj_i64(gomap_set(o, "SystemMemoryMiB"), si->mem_mib);
 }
 
-/* netd's fields arrive as JSON text, already in Go's order and form. */
+/*
+ * netd's fields arrive as JSON text, already in Go's order and form, a
+ * long one in pieces, over as many messages as it takes.
+ */
 static void
-status_reply(struct ctl_req *req, struct msgread *mr)
+status_reply(struct ctl_req *req, struct msgread *mr, int last)
 {
-	struct gomap	 o;
-	char		*key, *val;
+	const void	*val;
+	char		*key;
+	size_t		 len;
 
-	gomap_init(&o);
 	while (mr->left > 0 && !mr->failed) {
 		key = msg_get_str(mr);
-		val = msg_get_str(mr);
+		val = msg_get_bytes(mr, &len);
 		if (key != NULL && val != NULL && netd_field(key) &&
 		    status_wanted(req->fields, key))
-			gj_raw(gomap_set(&o, key), val, strlen(val));
+			gj_raw(gomap_add(&req->map, key), val, len);
 		free(key);
-		free(val);
 	}
 	if (msg_read_end(mr) == -1)
 		fatalx("malformed status reply from netd");
-	status_local(req->fields, &o);
-	reply_json(req->client, &o);
+	if (!last)
+		return;
+	status_local(req->fields, &req->map);
+	reply_json(req->client, &req->map);
 	req_done(req);
 }
 
@@ -299,14 +303,14 @@ ping_reply(struct ctl_req *req, const char *from, uint64_t ns,
 	if (failed && strcmp(error, PROBLEM_EXPIRED) != 0)
 		gj_str(gomap_set(&hop, "Error"), error);
 	snprintf(key, sizeof(key), "%u", req->hops);
-	gomap_write(&hop, gomap_set(&req->trace, key));
+	gomap_write(&hop, gomap_set(&req->map, key));
 	if (failed && strcmp(error, PROBLEM_EXPIRED) == 0 &&
 	    req->hops < CTL_MAX_HOPS) {
 		req->hops++;
 		ping_send(req);
 		return;
 	}
-	reply_json(req->client, &req->trace);
+	reply_json(req->client, &req->map);
 	req_done(req);
 }
 
@@ -609,13 +613,16 @@ commands_dispatch(enum proc_role from, struct imsg *imsg)
 	default:
 		expect = IMSG_CTL_PING_REPLY;
 	}
-	if (from != req->to || imsg->hdr.type != expect)
+	if (from != req->to || (imsg->hdr.type != expect &&
+	    !(expect == IMSG_CTL_STATUS_REPLY &&
+	    imsg->hdr.type == IMSG_CTL_STATUS_PART)))
 		fatalx("unexpected message %u from %s", imsg->hdr.type,
 		    role_name(from));
 	msg_read_init(&mr, imsg);
 	switch (imsg->hdr.type) {
+	case IMSG_CTL_STATUS_PART:
 	case IMSG_CTL_STATUS_REPLY:
-		status_reply(req, &mr);
+		status_reply(req, &mr, imsg->hdr.type == IMSG_CTL_STATUS_REPLY);
 		break;
 	case IMSG_CTL_PING_REPLY:
 		rfrom = msg_get_str(&mr);
@@ -737,7 +744,7 @@ req_done(struct ctl_req *req)
 	free(req->reply);
 	if (req->fd != -1)
 		close(req->fd);
-	gomap_clear(&req->trace);
+	gomap_clear(&req->map);
 	free(req);
 	if (c != NULL) {
 		c->req = NULL;

@@ -129,6 +129,7 @@ struct gomap {
 void		 gomap_init(struct gomap *);
 void		 gomap_clear(struct gomap *);
 struct gjbuf	*gomap_set(struct gomap *, const char *);
+struct gjbuf	*gomap_add(struct gomap *, const char *);
 void		 gomap_write(struct gomap *, struct gjbuf *);
 
 /* A command's request to a sibling, answered with the same id. */
@@ -153,7 +154,8 @@ struct ctl_req {
 	char			*target;	/* ping, traceroute; connect */
 	int			 fd;		/* connect: ctld's end, until up */
 	uint32_t		 hops;		/* traceroute: this step */
-	struct gomap		 trace;		/* traceroute: steps so far */
+	struct gomap		 map;		/* status, traceroute: the
+						   reply so far */
 	int			 untimed;	/* work submit, results: as long
 						   as their data takes */
 	char			*reply;		/* work: a long reply so far */

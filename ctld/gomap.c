@@ -34,13 +34,21 @@ gomap_clear(struct gomap *m)
 struct gjbuf *
 gomap_set(struct gomap *m, const char *key)
 {
+	struct gjbuf	*val = gomap_add(m, key);
+
+	gj_free(val);
+	return val;
+}
+
+/* The value of key as it is, to write more of; empty if new. */
+struct gjbuf *
+gomap_add(struct gomap *m, const char *key)
+{
 	size_t	 i;
 
 	for (i = 0; i < m->n; i++)
-		if (strcmp(m->kv[i].key, key) == 0) {
-			gj_free(&m->kv[i].val);
+		if (strcmp(m->kv[i].key, key) == 0)
 			return &m->kv[i].val;
-		}
 	if (m->n == m->size) {
 		m->size = m->size ? m->size * 2 : 8;
 		if ((m->kv = reallocarray(m->kv, m->size,

@@ -2,6 +2,8 @@
  * What the control service asks of the mesh: status, pings, connect. Each
  * request from ctld gets exactly one reply with its peerid.
  */
+#include <sys/param.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,6 +22,7 @@ struct ping {
 };
 
 static void	ctl_status_reply(uint32_t);
+static void	ctl_status_send(struct msgbuild *, uint32_t, uint32_t);
 static void	ctl_ping(uint32_t, struct imsg *);
 static void	ping_done(struct ping *, const char *from, const char *err);
 static void	ping_datagram(struct service *, const char *, const char *,
@@ -31,6 +34,8 @@ static const struct service_ops ping_ops = {
 	.datagram = ping_datagram,
 	.unreachable = ping_unreachable,
 };
+
+#define STATUS_PIECE	(32 * 1024)
 
 static const char *const status_fields[] = {
 	"Connections", "RoutingTable", "Advertisements",
@@ -55,30 +60,47 @@ ctl_dispatch(struct imsg *imsg)
 	}
 }
 
+/*
+ * The fields as JSON text, as many pieces to a message as fit: in a big
+ * mesh KnownConnectionCosts and Advertisements alone outgrow a message.
+ */
 static void
 ctl_status_reply(uint32_t reqid)
 {
 	struct msgbuild	 mb;
 	struct gjbuf	 b;
-	size_t		 i;
+	const char	*key;
+	size_t		 i, off, n;
 
 	msg_init(&mb);
-	for (i = 0; status_fields[i] != NULL; i++) {
+	for (i = 0; (key = status_fields[i]) != NULL; i++) {
 		gj_init(&b);
-		if (strcmp(status_fields[i], "Advertisements") == 0)
+		if (strcmp(key, "Advertisements") == 0)
 			svcad_status(&b);
 		else
-			mesh_status(&b, status_fields[i]);
-		gj_raw(&b, "", 1);
+			mesh_status(&b, key);
 		if (b.err != NULL)
 			fatalx("status: %s", b.err);
-		msg_add_str(&mb, status_fields[i]);
-		msg_add_str(&mb, b.buf);
+		for (off = 0; off < b.len; off += n) {
+			n = MIN(b.len - off, STATUS_PIECE);
+			/* 64: the key and the tags and lengths of both. */
+			if (mb.len + n + 64 > IMSG_MAX_SIZE - IMSG_HDR_SIZE)
+				ctl_status_send(&mb, IMSG_CTL_STATUS_PART,
+				    reqid);
+			msg_add_str(&mb, key);
+			msg_add_bytes(&mb, b.buf + off, n);
+		}
 		gj_free(&b);
 	}
-	if (imsgev_msg(child_channel(ROLE_CTLD), &mb, IMSG_CTL_STATUS_REPLY,
-	    reqid, -1) == -1)
+	ctl_status_send(&mb, IMSG_CTL_STATUS_REPLY, reqid);
+}
+
+static void
+ctl_status_send(struct msgbuild *mb, uint32_t type, uint32_t reqid)
+{
+	if (imsgev_msg(child_channel(ROLE_CTLD), mb, type, reqid, -1) == -1)
 		log_warn("status reply to ctld");
+	msg_init(mb);
 }
 
 static void

@@ -38,7 +38,12 @@ enum imsg_type {
 	 */
 	IMSG_CTL_LISTENER,	/* parent -> ctld: u32 service, u32 tcp; fd */
 	IMSG_CTL_STATUS,	/* ctld -> netd: no payload */
-	IMSG_CTL_STATUS_REPLY,	/* netd -> ctld: (str key, str JSON value)* */
+	/*
+	 * netd -> ctld: (str key, bytes JSON)*, a long value in pieces of
+	 * the same key in order; all but the last message are _PART.
+	 */
+	IMSG_CTL_STATUS_PART,
+	IMSG_CTL_STATUS_REPLY,
 	IMSG_CTL_PING,		/* ctld -> netd: str node, u32 hops to live */
 	IMSG_CTL_PING_REPLY,	/* netd -> ctld: str from, u64 ns, str error */
 	IMSG_CTL_RELOAD,	/* ctld -> parent: no payload */

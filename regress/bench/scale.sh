@@ -11,7 +11,7 @@ set -eu
 . regress/bench/bench.subr
 SIZES=${SIZES:-100 400 1000}
 GO_MAX=${GO_MAX:-400}
-TAP=regress/bench/meshtap.py
+TAP=regress/e2e/meshtap.py
 MESHCHECK=$PWD/regress/e2e/meshcheck.py
 
 # tree_node KIND I: node nI of the tree, dialing its parent.
@@ -53,7 +53,7 @@ for size in $SIZES; do
 		cpu=$(idle_cpu 10 $size)
 		echo "idle_cpu_percent_per_node mesh=$m nodes=$size $cpu"
 		eval "leaf=\$port_$((size - 1))"
-		rate=$(python3 $TAP $leaf 60)
+		rate=$(python3 $TAP count $leaf 60)
 		echo "leaf_updates_ads_per_s mesh=$m nodes=$size $rate"
 
 		# A tenth, spread over the tree, killed and started at once.

@@ -7,6 +7,7 @@
 . "$(atf_get_srcdir)/lib.subr"
 
 MESHCHECK="$(atf_get_srcdir)/meshcheck.py"
+MESHTAP="$(atf_get_srcdir)/meshtap.py"
 NODES=30
 
 # mesh_node I: start node nI, its listener on port_I; it dials its parent
@@ -72,7 +73,47 @@ churn_cleanup()
 	stop_all
 }
 
+# fake_peers NODE: how many peers NODE's KnownConnectionCosts lists for
+# meshtap's made-up nodes.
+fake_peers()
+{
+	ctl "$1" status --json | python3 -c 'import json, sys
+known = json.load(sys.stdin)["KnownConnectionCosts"]
+print(sum(len(v) for k, v in known.items() if k[0] == "f"))'
+}
+
+# all_fake_peers NODE: all 3000.
+all_fake_peers()
+{
+	[ "$(fake_peers "$1")" = 3000 ]
+}
+
+atf_test_case big_status cleanup
+big_status_head()
+{
+	atf_set "descr" "status answers whole for a mesh whose graph is" \
+	    "larger than a message between our processes"
+	atf_set "require.progs" "python3"
+}
+big_status_body()
+{
+	port=$(free_port)
+	start_named n0 --tcp-listener port="$port" bindaddr=127.0.0.1
+	wait_log 'Initialization complete' 10 n0.log
+	# 10 nodes of 300 peers each: 100 kB of KnownConnectionCosts.
+	atf_check python3 "$MESHTAP" fake "$port" 10 300
+	wait_until 10 all_fake_peers n0
+	# The text is whole: what a client receives, not just its count.
+	[ "$(ctl n0 status --json | wc -c)" -gt 100000 ] ||
+	    atf_fail "status of $(ctl n0 status --json | wc -c) bytes"
+}
+big_status_cleanup()
+{
+	stop_all
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case churn
+	atf_add_test_case big_status
 }
