@@ -3,6 +3,8 @@
  * between nodes (PROTOCOL.md 2.2), the routing table, and the table of
  * node names by the hash that data messages carry.
  */
+#include <sys/param.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,16 +17,12 @@
 
 #define UPDATE_ID_LEN	8
 
-/*
- * Another node's latest update: its epoch and sequence make a later one
- * news, and the whole is what a new neighbour gets (mesh_replay()).
- */
+/* Another node's latest update: what makes a later one news. */
 struct node_state {
 	RB_ENTRY(node_state)	 entry;
 	char			*name;
 	uint64_t		 epoch;
 	uint64_t		 sequence;
-	struct netmsg_route	 last;
 };
 
 struct name_entry {
@@ -82,6 +80,8 @@ static void	mesh_sweep(evutil_socket_t, short, void *);
 static void	mesh_schedule(int update, int compute);
 static void	mesh_broadcast(uint64_t suspected_dup);
 static void	mesh_replay(struct link *);
+static time_t	mesh_refresh_gap(void);
+static void	mesh_update_id(char [UPDATE_ID_LEN + 1]);
 static int	mesh_encode_update(struct gjbuf *, uint64_t suspected_dup);
 static int	mesh_seen(const char *);
 static void	mesh_log_tables(void);
@@ -226,16 +226,27 @@ mesh_name_of(uint64_t hash)
 	return ne != NULL ? ne->name : NULL;
 }
 
-static int
-mesh_encode_update(struct gjbuf *b, uint64_t suspected_dup)
+/* Go's: 8 random letters and digits. */
+static void
+mesh_update_id(char id[UPDATE_ID_LEN + 1])
 {
 	static const char	 alnum[] = "0123456789"
 	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	size_t			 i;
+
+	for (i = 0; i < UPDATE_ID_LEN; i++)
+		id[i] = alnum[arc4random_uniform(sizeof(alnum) - 1)];
+	id[i] = '\0';
+}
+
+static int
+mesh_encode_update(struct gjbuf *b, uint64_t suspected_dup)
+{
 	struct netmsg_route	 ru;
 	struct netmsg_conn	*conns;
 	struct link		*link;
 	char			 id[UPDATE_ID_LEN + 1];
-	size_t			 n = 0, i;
+	size_t			 n = 0;
 	int			 rv;
 
 	TAILQ_FOREACH(link, &mesh.links, entry)
@@ -249,9 +260,7 @@ mesh_encode_update(struct gjbuf *b, uint64_t suspected_dup)
 		conns[n].node = link->peer;
 		conns[n++].cost = link->cost;
 	}
-	for (i = 0; i < UPDATE_ID_LEN; i++)
-		id[i] = alnum[arc4random_uniform(sizeof(alnum) - 1)];
-	id[i] = '\0';
+	mesh_update_id(id);
 	memset(&ru, 0, sizeof(ru));
 	ru.node_id = mesh.id;
 	ru.update_id = id;
@@ -311,28 +320,37 @@ mesh_broadcast(uint64_t suspected_dup)
 }
 
 /*
- * A new neighbour gets at once the latest update of every other node we
- * route to, as its originator sent it: what it knows is then as good as
- * what we know, where Go leaves it to the floods of the next 10 s. What
- * is not news to it, it drops without flooding on.
+ * A new neighbour gets at once an update of every other node we route
+ * to, at the sequence we last had from it and with the edges of it we
+ * keep: what it knows is then as good as what we know, where Go leaves
+ * it to the floods of the next 10 s. What is not news to it, it drops
+ * without flooding on.
  */
 static void
 mesh_replay(struct link *to)
 {
 	struct node_state	*ns;
+	struct netmsg_route	 ru;
 	struct gjbuf		 b;
+	char			 id[UPDATE_ID_LEN + 1];
 
 	RB_FOREACH(ns, nodes, &mesh.nodes) {
-		if (ns->last.node_id == NULL ||
-		    strcmp(ns->name, to->peer) == 0 ||
+		if (strcmp(ns->name, to->peer) == 0 ||
 		    routing_nexthop(mesh.routing, ns->name, NULL) == NULL)
 			continue;
-		ns->last.forwarding_node = mesh.id;
+		memset(&ru, 0, sizeof(ru));
+		ru.node_id = ns->name;
+		mesh_update_id(id);
+		ru.update_id = id;
+		ru.epoch = ns->epoch;
+		ru.sequence = ns->sequence;
+		ru.nconns = routing_edges(mesh.routing, ns->name, &ru.conns);
+		ru.forwarding_node = mesh.id;
 		gj_init(&b);
-		if (netmsg_route_encode(&b, &ns->last) == 0 && b.err == NULL)
+		if (netmsg_route_encode(&b, &ru) == 0 && b.err == NULL)
 			(void)link_send(to, b.buf, b.len);
 		gj_free(&b);
-		ns->last.forwarding_node = NULL;
+		free(ru.conns);
 	}
 }
 
@@ -428,11 +446,26 @@ mesh_log_line(void *arg, const char *line)
 static void
 mesh_periodic(evutil_socket_t fd, short events, void *arg)
 {
-	if (mesh.need_refresh || mesh.last.buf == NULL ||
-	    monotime() - mesh.last_flood >= MESH_REFRESH_INTERVAL)
+	time_t	 since = monotime() - mesh.last_flood;
+
+	if (mesh.last.buf == NULL || since >= MESH_REFRESH_INTERVAL ||
+	    (mesh.need_refresh && since >= mesh_refresh_gap()))
 		mesh_broadcast(0);
 	else
 		mesh_flood(NULL, mesh.last.buf, mesh.last.len);
+}
+
+/*
+ * Between two floods of ours for new nodes: 10 s as Go's timing, longer
+ * in a big mesh (a tenth of a second for each node known), so that the
+ * whole of it floods no more than 10 updates a second for the nodes
+ * that start in it, however many.
+ */
+static time_t
+mesh_refresh_gap(void)
+{
+	return MAX(MESH_UPDATE_INTERVAL,
+	    (time_t)routing_nknown(mesh.routing) / 10);
 }
 
 static void
@@ -489,14 +522,16 @@ static struct node_state *
 node_state(const char *name, int *created)
 {
 	struct node_state	 key, *ns;
+	size_t			 len = strlen(name);
 
 	key.name = (char *)name;
 	*created = 0;
 	if ((ns = RB_FIND(nodes, &mesh.nodes, &key)) != NULL)
 		return ns;
-	if ((ns = calloc(1, sizeof(*ns))) == NULL ||
-	    (ns->name = strdup(name)) == NULL)
+	/* One allocation for the state and its name: a mesh has many. */
+	if ((ns = calloc(1, sizeof(*ns) + len + 1)) == NULL)
 		fatal("node");
+	ns->name = memcpy(ns + 1, name, len + 1);
 	RB_INSERT(nodes, &mesh.nodes, ns);
 	*created = 1;
 	return ns;
@@ -552,12 +587,11 @@ mesh_route_update(struct link *from, struct netmsg_route *ru)
 		 * Go sends its own update 100 ms after it first hears of a
 		 * node, which then learns of it; a mesh starting up hears of
 		 * a new node every moment. A new node or a new run of one
-		 * (which knows nothing) gets ours as soon, unless we flooded
-		 * one in the last 10 s: then by the next tick.
+		 * (which knows nothing) gets ours as soon if the last was
+		 * long enough ago, else by a later tick (mesh_periodic()).
 		 */
 		if (created || ru->epoch != ns->epoch) {
-			if (monotime() - mesh.last_flood >=
-			    MESH_UPDATE_INTERVAL)
+			if (monotime() - mesh.last_flood >= mesh_refresh_gap())
 				mesh_schedule(1, 0);
 			else
 				mesh.need_refresh = 1;
@@ -584,14 +618,8 @@ mesh_route_update(struct link *from, struct netmsg_route *ru)
 	if (netmsg_route_encode(&b, ru) == 0 && b.err == NULL)
 		mesh_flood(from, b.buf, b.len);
 	gj_free(&b);
-	/* forwarding_node is ours, not the caller's. */
+	/* The caller frees ru; forwarding_node is ours, not its. */
 	ru->forwarding_node = NULL;
-	if (ru->suspected_dup == 0 && ru->conns != NULL) {
-		/* Kept for mesh_replay(); the caller frees what is left. */
-		netmsg_route_free(&ns->last);
-		ns->last = *ru;
-		memset(ru, 0, sizeof(*ru));
-	}
 }
 
 struct walk_state {

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "netmsg.h"
 #include "routing.h"
 
 struct rt_node;
@@ -373,6 +374,31 @@ routing_edge_cost(const struct routing *r, const char *from, const char *to,
 		return 0;
 	*cost = e->cost;
 	return 1;
+}
+
+size_t
+routing_edges(const struct routing *r, const char *node,
+    struct netmsg_conn **out)
+{
+	struct rt_node		*n;
+	struct rt_edge		*e;
+	struct netmsg_conn	*v;
+	size_t			 len = 0;
+
+	*out = NULL;
+	if ((n = node_find(r, node)) == NULL)
+		return 0;
+	RB_FOREACH(e, rt_edges, &n->out)
+		len++;
+	if ((v = calloc(len + 1, sizeof(*v))) == NULL)
+		err(1, "routing");
+	len = 0;
+	RB_FOREACH(e, rt_edges, &n->out) {
+		v[len].node = e->to->name;
+		v[len++].cost = e->cost;
+	}
+	*out = v;
+	return len;
 }
 
 /* Smaller distance first; equal ones by name so the order is fixed. */

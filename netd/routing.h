@@ -46,6 +46,13 @@ int		 routing_update(struct routing *, const char *node,
 /* Whether node is a key of the graph; how many keys there are. */
 int		 routing_known(const struct routing *, const char *node);
 size_t		 routing_nknown(const struct routing *);
+/*
+ * The edges of node as an update lists them, in peer order, in *conns
+ * (for free(3); the names are the graph's, valid until it changes).
+ */
+struct netmsg_conn;
+size_t		 routing_edges(const struct routing *, const char *node,
+		    struct netmsg_conn **conns);
 /* The cost of edge from->to; 0 if there is no such edge. */
 int		 routing_edge_cost(const struct routing *, const char *from,
 		    const char *to, double *);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "netmsg.h"
 #include "routing.h"
 
 #define NODES		10000
@@ -40,6 +41,7 @@ static void	 update(struct routing *, int, const int *, const double *,
 static void	 random_links(int, int *, double *, size_t *);
 static void	 random_graph(void);
 static void	 compare(const struct routing *);
+static void	 compare_edges(const struct routing *, int);
 
 static int
 ref_find(const struct ref_node *n, int to)
@@ -205,6 +207,31 @@ compare(const struct routing *r)
 		    names[n], cost, dist[n]);
 	}
 	ATF_REQUIRE_EQ(routing_nroutes(r), routes);
+	for (n = 1; n < NODES; n += 97)
+		compare_edges(r, n);
+}
+
+/* What netd replays of node n to a new neighbour: its edges as kept. */
+static void
+compare_edges(const struct routing *r, int n)
+{
+	struct netmsg_conn	*conns;
+	size_t			 len, i;
+	int			 j;
+
+	len = routing_edges(r, names[n], &conns);
+	ATF_REQUIRE_EQ_MSG(len, ref[n].n, "%s: %zu edges, want %zu",
+	    names[n], len, ref[n].n);
+	for (i = 0; i < len; i++) {
+		ATF_REQUIRE(sscanf(conns[i].node, "n%d", &j) == 1);
+		ATF_REQUIRE_MSG(ref_find(&ref[n], j) != -1 &&
+		    ref[n].cost[ref_find(&ref[n], j)] == conns[i].cost,
+		    "%s: edge to %s", names[n], conns[i].node);
+		if (i > 0)
+			ATF_REQUIRE(strcmp(conns[i - 1].node,
+			    conns[i].node) < 0);
+	}
+	free(conns);
 }
 
 /* A random tree and NODES / 2 more links, each way at its own cost. */
