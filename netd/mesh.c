@@ -81,6 +81,7 @@ static void	mesh_schedule(int update, int compute);
 static void	mesh_broadcast(uint64_t suspected_dup);
 static void	mesh_replay(struct link *);
 static time_t	mesh_refresh_gap(void);
+static time_t	mesh_per_node(time_t, time_t);
 static void	mesh_update_id(char [UPDATE_ID_LEN + 1]);
 static int	mesh_encode_update(struct gjbuf *, uint64_t suspected_dup);
 static int	mesh_seen(const char *);
@@ -441,14 +442,16 @@ mesh_log_line(void *arg, const char *line)
  * them (a link idle 21 s ends) and which every receiver drops unforwarded
  * (Go as an update ID seen, ours for its sequence). A new one floods when
  * our links change (mesh_schedule()), here when a node new to us or a
- * new run of one has appeared, and every MESH_REFRESH_INTERVAL.
+ * new run of one has appeared, and every MESH_REFRESH_INTERVAL, or in a
+ * mesh of more than 300 nodes less often: 5 a second from all of them.
  */
 static void
 mesh_periodic(evutil_socket_t fd, short events, void *arg)
 {
 	time_t	 since = monotime() - mesh.last_flood;
 
-	if (mesh.last.buf == NULL || since >= MESH_REFRESH_INTERVAL ||
+	if (mesh.last.buf == NULL ||
+	    since >= mesh_per_node(MESH_REFRESH_INTERVAL, 5) ||
 	    (mesh.need_refresh && since >= mesh_refresh_gap()))
 		mesh_broadcast(0);
 	else
@@ -457,15 +460,23 @@ mesh_periodic(evutil_socket_t fd, short events, void *arg)
 
 /*
  * Between two floods of ours for new nodes: 10 s as Go's timing, longer
- * in a big mesh (a tenth of a second for each node known), so that the
- * whole of it floods no more than 10 updates a second for the nodes
- * that start in it, however many.
+ * in a big mesh, so that the whole of it floods no more than 10 updates
+ * a second for the nodes that start in it, however many.
  */
 static time_t
 mesh_refresh_gap(void)
 {
-	return MAX(MESH_UPDATE_INTERVAL,
-	    (time_t)routing_nknown(mesh.routing) / 10);
+	return mesh_per_node(MESH_UPDATE_INTERVAL, 10);
+}
+
+/*
+ * seconds, or in a mesh of more nodes than rate * seconds, a period in
+ * which all of them flood at most rate updates a second together.
+ */
+static time_t
+mesh_per_node(time_t seconds, time_t rate)
+{
+	return MAX(seconds, (time_t)routing_nknown(mesh.routing) / rate);
 }
 
 static void

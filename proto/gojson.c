@@ -425,12 +425,28 @@ gj_strn(struct gjbuf *b, const char *str, size_t len)
 	putc1(b, '"');
 }
 
+/* Digits by hand: a routing update has four numbers, and netd many. */
+static int
+u64_digits(uint64_t v, char s[24])
+{
+	char	 r[24];
+	int	 n = 0, i;
+
+	do {
+		r[n++] = '0' + v % 10;
+		v /= 10;
+	} while (v != 0);
+	for (i = 0; i < n; i++)
+		s[i] = r[n - 1 - i];
+	return n;
+}
+
 void
 gj_u64(struct gjbuf *b, uint64_t v)
 {
 	char	 s[24];
 
-	put(b, s, snprintf(s, sizeof(s), "%llu", (unsigned long long)v));
+	put(b, s, u64_digits(v, s));
 }
 
 void
@@ -503,6 +519,12 @@ gj_float(struct gjbuf *b, double f)
 	}
 	if (f < 0)
 		f = -f;
+	/* A whole number, as costs nearly always are: its digits are it. */
+	if (f < 0x1p53 && f == (double)(uint64_t)f) {
+		n += u64_digits((uint64_t)f, s + n);
+		put(b, s, n);
+		return;
+	}
 	nd = shortest(f, d, &e);
 	if (f < 1e-6 || f >= 1e21) {
 		s[n++] = d[0];

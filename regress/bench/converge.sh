@@ -9,11 +9,7 @@ set -eu
 N=${NODES:-100}
 
 for m in $(meshes); do
-	i=0
-	while [ $i -lt $N ]; do
-		eval "port_$i=$(free_port)"
-		i=$((i + 1))
-	done
+	ports $N
 	t0=$(now_ms)
 	i=0
 	for k in $(kinds $m $N); do
