@@ -29,11 +29,7 @@ for size in $SIZES; do
 	for m in $(meshes); do
 		[ "$m" = half ] && continue
 		[ "$m" = go ] && [ "$size" -gt "$GO_MAX" ] && continue
-		i=0
-		while [ $i -lt $size ]; do
-			eval "port_$i=$(free_port)"
-			i=$((i + 1))
-		done
+		ports $size
 		t0=$(now_ms)
 		i=0
 		while [ $i -lt $size ]; do

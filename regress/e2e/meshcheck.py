@@ -26,16 +26,20 @@ def main(nodes):
         tables = {n: table(n) for n in nodes}
     except (OSError, ValueError, KeyError) as e:
         sys.exit("status: %s" % e)
-    for src in nodes:
-        for dst in nodes:
-            path = [src]
-            while path[-1] != dst:
-                hop = tables.get(path[-1], {}).get(dst)
-                if hop is None:
+    for dst in nodes:
+        # Nodes known to reach dst: each path is walked once.
+        reach = {dst}
+        for src in nodes:
+            path, seen, cur = [], set(), src
+            while cur not in reach:
+                if cur in seen:
+                    sys.exit("loop: %s > %s" % (" > ".join(path), cur))
+                path.append(cur)
+                seen.add(cur)
+                cur = tables.get(cur, {}).get(dst)
+                if cur is None:
                     sys.exit("%s: no route to %s" % (" > ".join(path), dst))
-                if hop in path:
-                    sys.exit("loop: %s > %s" % (" > ".join(path), hop))
-                path.append(hop)
+            reach.update(path)
     print("%d nodes, every route complete and loop-free" % len(nodes))
 
 
