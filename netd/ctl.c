@@ -1,6 +1,7 @@
 /*
  * What the control service asks of the mesh: status, pings, connect. Each
- * request from ctld gets exactly one reply with its peerid.
+ * request from ctld gets exactly one reply with its peerid (status: after
+ * the pieces before it).
  */
 #include <sys/param.h>
 
