@@ -80,6 +80,7 @@ static void	mesh_sweep(evutil_socket_t, short, void *);
 static void	mesh_schedule(int update, int compute);
 static void	mesh_broadcast(uint64_t suspected_dup);
 static void	mesh_replay(struct link *);
+static void	mesh_relay(struct netmsg_route *, struct link *, struct link *);
 static time_t	mesh_refresh_gap(void);
 static time_t	mesh_per_node(time_t, time_t);
 static void	mesh_update_id(char [UPDATE_ID_LEN + 1]);
@@ -332,7 +333,6 @@ mesh_replay(struct link *to)
 {
 	struct node_state	*ns;
 	struct netmsg_route	 ru;
-	struct gjbuf		 b;
 	char			 id[UPDATE_ID_LEN + 1];
 
 	RB_FOREACH(ns, nodes, &mesh.nodes) {
@@ -346,13 +346,31 @@ mesh_replay(struct link *to)
 		ru.epoch = ns->epoch;
 		ru.sequence = ns->sequence;
 		ru.nconns = routing_edges(mesh.routing, ns->name, &ru.conns);
-		ru.forwarding_node = mesh.id;
-		gj_init(&b);
-		if (netmsg_route_encode(&b, &ru) == 0 && b.err == NULL)
-			(void)link_send(to, b.buf, b.len);
-		gj_free(&b);
+		mesh_relay(&ru, to, NULL);
 		free(ru.conns);
 	}
+}
+
+/*
+ * Another node's update as our own copy, we its forwarding node now: to
+ * link to, or else to every link but except.
+ */
+static void
+mesh_relay(struct netmsg_route *ru, struct link *to, struct link *except)
+{
+	struct gjbuf	 b;
+
+	ru->forwarding_node = mesh.id;
+	gj_init(&b);
+	if (netmsg_route_encode(&b, ru) == 0 && b.err == NULL) {
+		if (to != NULL)
+			(void)link_send(to, b.buf, b.len);
+		else
+			mesh_flood(except, b.buf, b.len);
+	}
+	gj_free(&b);
+	/* forwarding_node is ours, not the caller's. */
+	ru->forwarding_node = NULL;
 }
 
 void
@@ -554,7 +572,6 @@ mesh_route_update(struct link *from, struct netmsg_route *ru)
 {
 	struct routing_edge	*edges;
 	struct node_state	*ns;
-	struct gjbuf		 b;
 	size_t			 i;
 	int			 created;
 
@@ -623,14 +640,7 @@ mesh_route_update(struct link *from, struct netmsg_route *ru)
 			free(edges);
 		}
 	}
-	/* Flooded on as our own copy: we are its forwarding node now. */
-	ru->forwarding_node = mesh.id;
-	gj_init(&b);
-	if (netmsg_route_encode(&b, ru) == 0 && b.err == NULL)
-		mesh_flood(from, b.buf, b.len);
-	gj_free(&b);
-	/* The caller frees ru; forwarding_node is ours, not its. */
-	ru->forwarding_node = NULL;
+	mesh_relay(ru, NULL, from);
 }
 
 struct walk_state {
